@@ -1,0 +1,123 @@
+/**
+ * `deno task critic:eval FILE`: scores a critic against step labels — step-level precision, recall,
+ * F1 of the voted wrong set and first-error accuracy, per vote rule and k. By default it starts the
+ * reference critic itself; `--base-url` points it at any OpenAI-compatible endpoint instead.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  bigBenchMistakeItems,
+  type CriticConfig,
+  evaluateCritic,
+  formatEvalTable,
+  type LabeledResponse,
+  parseVoteRule,
+  startReferenceCriticServer,
+  syntheticAblationItems,
+} from "../critic/mod.ts";
+import { loadBigBenchMistake } from "../data/mod.ts";
+import { writeFileAtomic } from "../util/mod.ts";
+
+const USAGE = `Usage: deno task critic:eval [FILE] [--format bbm|synthetic] [--k 1,2,4,8]
+  [--rules union,intersection,majority,average,at-least-m] [--m 2] [--out PATH]
+  [--base-url URL --model NAME --api-key-env VAR] [--concurrency 16] [--cache-dir DIR]
+  [--temperature 0.7] [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300]
+FILE: BIG-Bench-Mistake JSONL (bbm), or synthetic JSONL with question/response/step_labels;
+without FILE and with --format synthetic, seeded synthetic SFT traces are generated (--size).`;
+
+async function readItems(file: string | undefined, format: string, size: number, seed: number) {
+  if (!file) {
+    if (format !== "synthetic") throw new TypeError(`Cannot evaluate: expected FILE\n${USAGE}`);
+    return syntheticAblationItems(size, seed);
+  }
+  if (format === "bbm") return bigBenchMistakeItems((await loadBigBenchMistake(file)).records);
+  if (format !== "synthetic") {
+    throw new RangeError(`Cannot read --format: expected bbm or synthetic, got "${format}"`);
+  }
+  const lines = (await Deno.readTextFile(file)).split("\n");
+  return lines.flatMap((line, i): LabeledResponse[] => {
+    if (!line.trim()) return [];
+    const row = JSON.parse(line);
+    const labels = row.step_labels ?? row.stepLabels;
+    const problem = row.question ?? row.problem;
+    if (typeof problem !== "string" || typeof row.response !== "string" || !Array.isArray(labels)) {
+      throw new SyntaxError(
+        `Cannot read line ${i + 1} of ${file}: expected question, response and step_labels, got ${
+          line.slice(0, 60)
+        }`,
+      );
+    }
+    return [{ problem, response: row.response, reference: row.answer, labels }];
+  });
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      format: { type: "string", default: "bbm" },
+      k: { type: "string", default: "1,2,4,8" },
+      rules: { type: "string", default: "union,intersection,majority,average,at-least-m" },
+      m: { type: "string", default: "2" },
+      out: { type: "string" },
+      "base-url": { type: "string" },
+      model: { type: "string" },
+      "api-key-env": { type: "string" },
+      concurrency: { type: "string", default: "16" },
+      "cache-dir": { type: "string" },
+      temperature: { type: "string" },
+      "noise-false-flag": { type: "string", default: "0" },
+      "noise-missed-flag": { type: "string", default: "0" },
+      seed: { type: "string", default: "0" },
+      size: { type: "string", default: "300" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const seed = Number(values.seed);
+  const items = await readItems(positionals[0], values.format, Number(values.size), seed);
+  const ks = values.k.split(",").map(Number);
+  const rules = values.rules.split(",").map((r) => parseVoteRule(r.trim()));
+  const server = values["base-url"] ? undefined : await startReferenceCriticServer({
+    port: 0,
+    noise: {
+      falseFlagRate: Number(values["noise-false-flag"]),
+      missedFlagRate: Number(values["noise-missed-flag"]),
+      seed,
+    },
+  });
+  try {
+    const config: Partial<CriticConfig> = {
+      baseUrl: values["base-url"] ?? server!.baseUrl,
+      concurrency: Number(values.concurrency),
+      cacheDir: values["cache-dir"],
+      ...(values.model ? { model: values.model } : {}),
+      ...(values["api-key-env"] ? { apiKeyEnv: values["api-key-env"] } : {}),
+      ...(values.temperature ? { temperature: Number(values.temperature) } : {}),
+    };
+    const { results, metrics, skipped } = await evaluateCritic(items, {
+      config,
+      ks,
+      rules,
+      m: Number(values.m),
+      clientOptions: { log: (line) => console.error(line) },
+    });
+    console.log(formatEvalTable(results));
+    console.log(
+      `\n${items.length} responses (${skipped} skipped: step split did not match labels); ` +
+        `${metrics.requests} requests, ${metrics.cacheHits} cache hits, ${metrics.retries} retries, ` +
+        `${metrics.failures} failures, ${metrics.parseFailures} parse failures, ` +
+        `${metrics.fallbacks} fallbacks, ${(metrics.wallMs / 1000).toFixed(1)} s`,
+    );
+    if (values.out) {
+      await writeFileAtomic(values.out, JSON.stringify({ results }, null, 2) + "\n");
+      console.log(`wrote ${values.out}`);
+    }
+  } finally {
+    await server?.close();
+  }
+}

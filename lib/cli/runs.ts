@@ -1,0 +1,83 @@
+/**
+ * `deno task runs`: list lineage records, show one, or diff two (config and summary).
+ *
+ *   deno task runs [list] [--kind K] [--parent ID] [--json]
+ *   deno task runs show ID|PATH [--json]
+ *   deno task runs diff ID1 ID2 [--json]
+ *
+ * The runs folder is `--runs-dir`, else `CAPO_RUNS_DIR`, else `runs`.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  defaultRunsDir,
+  diffRuns,
+  formatDiff,
+  formatRun,
+  formatRunsTable,
+  listRuns,
+  loadRun,
+} from "../lineage/mod.ts";
+
+const USAGE =
+  `usage: deno task runs [list|show ID|diff ID1 ID2] [--runs-dir DIR] [--kind K] [--parent ID] [--json]`;
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      "runs-dir": { type: "string" },
+      kind: { type: "string" },
+      parent: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const runsDir = values["runs-dir"] ?? defaultRunsDir();
+  const [command = "list", ...rest] = positionals;
+  const print = (text: string, data: unknown) =>
+    console.log(values.json ? JSON.stringify(data, null, 2) : text);
+  switch (command) {
+    case "list": {
+      const records = await listRuns(runsDir, { kind: values.kind, parentId: values.parent });
+      print(
+        formatRunsTable(records),
+        records.map(({ id, status, kind, name, summary }) => ({ id, status, kind, name, summary })),
+      );
+      return 0;
+    }
+    case "show": {
+      if (rest.length !== 1) {
+        throw new TypeError(`Cannot show a run: expected one ID, got ${rest.length}\n${USAGE}`);
+      }
+      const record = await loadRun(rest[0], runsDir);
+      print(formatRun(record), record);
+      return 0;
+    }
+    case "diff": {
+      if (rest.length !== 2) {
+        throw new TypeError(`Cannot diff runs: expected two IDs, got ${rest.length}\n${USAGE}`);
+      }
+      const [a, b] = await Promise.all(rest.map((r) => loadRun(r, runsDir)));
+      const diff = diffRuns(a, b);
+      print(formatDiff(diff, [a.id, b.id]), diff);
+      return 0;
+    }
+    default:
+      throw new TypeError(`Cannot run "${command}": expected list, show or diff\n${USAGE}`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(2);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Schemas of the experiment configs in experiments/configs/: the RL section (mapping one to one onto
+ * lib/train's `RlConfig`, defaults from a named preset), the synthetic task, the demo, a single
+ * training run, and ablation grids. YAML keys are the library's option names (camelCase), so a
+ * resolved config passes straight to the library and into lineage.
+ * @module
+ */
+import { type Infer, type Schema, t } from "./schema.ts";
+import { RL_PRESETS, type RlConfig } from "../train/config.ts";
+import { ADVANTAGE_ESTIMATORS, AGGREGATION_MODES, POLICY_LOSSES } from "../rl/mod.ts";
+import { VOTE_RULES } from "../critic/mod.ts";
+import { BACKEND_ORDER } from "../model/mod.ts";
+
+const ESTIMATORS = Object.keys(ADVANTAGE_ESTIMATORS) as (keyof typeof ADVANTAGE_ESTIMATORS)[];
+const LOSSES = Object.keys(POLICY_LOSSES) as (keyof typeof POLICY_LOSSES)[];
+const RULES = Object.keys(VOTE_RULES) as (keyof typeof VOTE_RULES)[];
+const BACKENDS = ["auto", ...BACKEND_ORDER] as const;
+
+/**
+ * The `rl:` section: every `RlConfig` key, defaults taken from `base` (a preset).
+ *
+ * @param base The preset supplying defaults. @default RL_PRESETS.demo
+ * @returns An object schema producing an `RlConfig`.
+ * @example
+ * ```ts
+ * const schema = rlSchema(RL_PRESETS.tiny);
+ * ```
+ */
+export function rlSchema(base: Readonly<RlConfig> = RL_PRESETS.demo): Schema<RlConfig> {
+  const n = (key: keyof RlConfig, doc: string, min = 0) =>
+    t.number({ default: base[key] as number, min, doc });
+  const i = (key: keyof RlConfig, doc: string, min = 0) =>
+    t.integer({ default: base[key] as number, min, doc });
+  const c = base.critic;
+  return t.object({
+    estimator: t.enum(ESTIMATORS, { default: base.estimator, doc: "advantage estimator" }),
+    loss: t.enum(LOSSES, { default: base.loss, doc: "policy loss" }),
+    wWhole: n("wWhole", "outcome weight W_whole of the token reward"),
+    wProcess: n("wProcess", "process weight W_process (penalty on critic-flagged steps)"),
+    iterations: i("iterations", "RL iterations (sample, score, update)", 1),
+    batchPrompts: i("batchPrompts", "prompts per iteration", 1),
+    n: i("n", "rollouts per prompt (group size)", 1),
+    lr: n("lr", "Adam learning rate"),
+    clipLow: n("clipLow", "lower PPO clip epsilon"),
+    clipHigh: n("clipHigh", "upper PPO clip epsilon"),
+    epochs: i("epochs", "PPO epochs over each iteration's rollouts", 1),
+    minibatch: i("minibatch", "rollouts per optimizer step", 1),
+    aggregation: t.enum(AGGREGATION_MODES, { default: base.aggregation, doc: "loss aggregation" }),
+    klCoef: n("klCoef", "KL-to-start-policy weight (0 = off)"),
+    klEstimator: t.enum(["k1", "k2", "k3"] as const, {
+      default: base.klEstimator,
+      doc: "KL estimator",
+    }),
+    entropyCoef: n("entropyCoef", "entropy bonus weight (0 = off)"),
+    maxGradNorm: t.number({
+      default: base.maxGradNorm,
+      min: 1e-12,
+      doc: "global-norm gradient clip (.inf = off)",
+    }),
+    temperature: t.number({
+      default: base.temperature,
+      min: 1e-6,
+      doc: "rollout sampling temperature",
+    }),
+    maxNewTokens: i("maxNewTokens", "longest sampled response, tokens", 1),
+    critic: t.object({
+      k: t.integer({ default: c.k, min: 1, doc: "critiques per response" }),
+      voteRule: t.enum(RULES, { default: c.voteRule, doc: "vote rule merging the k critiques" }),
+      m: t.integer({ default: c.m, min: 1, doc: "flags needed by the at-least-m rule" }),
+      falseFlagRate: t.number({
+        default: c.falseFlagRate,
+        min: 0,
+        max: 1,
+        doc: "reference critic: P(flag a correct step)",
+      }),
+      missedFlagRate: t.number({
+        default: c.missedFlagRate,
+        min: 0,
+        max: 1,
+        doc: "reference critic: P(miss a wrong step)",
+      }),
+      includeReference: t.boolean({
+        default: c.includeReference,
+        doc: "show the gold answer to the critic",
+      }),
+    }, { doc: "critic and vote" }),
+    evalEvery: i("evalEvery", "evaluate every this many iterations (0 = before and after only)"),
+    evalSize: i("evalSize", "test problems per evaluation (0 = whole split)"),
+    checkpointEvery: i("checkpointEvery", "checkpoint every this many iterations (0 = never)"),
+    seed: i("seed", "seed of prompt order, sampling and minibatches"),
+    backend: t.enum(BACKENDS, { default: base.backend, doc: "TensorFlow.js backend" }),
+  }, { doc: "RL settings (lib/train RlConfig)" }) as unknown as Schema<RlConfig>;
+}
+
+/** The `task:` section: the seeded synthetic arithmetic task. */
+export const TASK_SCHEMA = t.object({
+  seed: t.integer({ default: 0, min: 0, doc: "seed of the synthetic task" }),
+  trainSize: t.integer({ default: 2000, min: 1, doc: "training problems (RL prompts)" }),
+  validSize: t.integer({ default: 100, min: 0, doc: "validation problems" }),
+  testSize: t.integer({ default: 200, min: 1, doc: "test problems (evaluation)" }),
+  minOps: t.integer({ default: 3, min: 1, doc: "fewest operations per problem" }),
+  maxOps: t.integer({ default: 5, min: 1, doc: "most operations per problem" }),
+}, { doc: "synthetic task" });
+
+/** The synthetic task settings. */
+export type TaskConfig = Infer<typeof TASK_SCHEMA>;
+
+function common(rlBase: Readonly<RlConfig>) {
+  return {
+    name: t.string({ default: "run", doc: "run name in lineage" }),
+    task: TASK_SCHEMA,
+    checkpoint: t.string({
+      default: "data/sft",
+      doc: "SFT checkpoint folder the policy starts from",
+    }),
+    rl: rlSchema(rlBase),
+  };
+}
+
+/** experiments/configs/demo.yaml: CAPO vs GRPO from the shipped SFT checkpoint. */
+export const DEMO_CONFIG_SCHEMA = t.object({
+  ...common(RL_PRESETS.demo),
+  name: t.string({ default: "demo", doc: "run name in lineage" }),
+  arms: t.array(t.enum(ESTIMATORS), {
+    default: ["capo", "grpo"],
+    minItems: 1,
+    doc: "estimators trained side by side, same seed and budget",
+  }),
+  criticLatencyMs: t.integer({
+    default: 0,
+    min: 0,
+    doc: "reference critic server: added latency per request, ms",
+  }),
+});
+
+/** The resolved demo config. */
+export type DemoConfig = Infer<typeof DEMO_CONFIG_SCHEMA>;
+
+/** A single RL run (`deno task train --config`). */
+export const TRAIN_CONFIG_SCHEMA = t.object({
+  ...common(RL_PRESETS.demo),
+  criticLatencyMs: t.integer({
+    default: 0,
+    min: 0,
+    doc: "reference critic server: added latency per request, ms",
+  }),
+});
+
+/** The resolved train config. */
+export type TrainConfig = Infer<typeof TRAIN_CONFIG_SCHEMA>;
+
+/** An ablation: a base training config and a grid of dotted overrides, one run per combination. */
+export const ABLATION_CONFIG_SCHEMA = t.object({
+  ...common(RL_PRESETS.demo),
+  name: t.string({ default: "ablation", doc: "ablation name (runs/<id> and the table title)" }),
+  criticLatencyMs: t.integer({
+    default: 0,
+    min: 0,
+    doc: "reference critic server: added latency per request, ms",
+  }),
+  grid: t.record(t.array(t.scalar(), { minItems: 1 }), {
+    doc: "dotted config key → values; the runs are the cross product",
+  }),
+  groupBy: t.array(t.string(), {
+    default: [],
+    doc:
+      "grid keys that name a row of the table; the other grid keys (seeds) are averaged with their spread",
+  }),
+  metrics: t.array(t.string(), {
+    default: ["accuracy", "process_accuracy", "lucky_rate"],
+    doc: "summary metrics reported in the table",
+  }),
+});
+
+/** The resolved ablation config. */
+export type AblationConfig = Infer<typeof ABLATION_CONFIG_SCHEMA>;

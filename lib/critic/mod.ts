@@ -1,0 +1,31 @@
+/**
+ * The critic (CAPO §3, GenPRM): prompt templates, an OpenAI-compatible client with concurrency and
+ * rate limits, retries and a content-addressed cache, critique parsing, voting, the reference
+ * (symbolic) critic and its OpenAI-compatible server, evaluation against step labels, the voting
+ * ablation and a throughput benchmark.
+ *
+ * @example
+ * ```ts
+ * import { CriticClient, startReferenceCriticServer } from "./mod.ts";
+ * const server = await startReferenceCriticServer({ port: 0 });
+ * const client = new CriticClient({ baseUrl: server.baseUrl, k: 4, voteRule: "majority" });
+ * const { outcomes, metrics } = await client.critiqueBatch([
+ *   { problem: "7+5*3", response: "7+5=12\n\n12*3=37\n\n\\boxed{37}" },
+ * ]);
+ * console.log(outcomes[0].wrongness, metrics); // [0, 1, 1]
+ * await server.close();
+ * ```
+ * @module
+ */
+export * from "./config.ts";
+export * from "./vote.ts";
+export * from "./errors.ts";
+export * from "./template.ts";
+export * from "./cache.ts";
+export * from "./client.ts";
+export * from "./parse.ts";
+export * from "./reference.ts";
+export * from "./server.ts";
+export * from "./eval.ts";
+export * from "./ablation.ts";
+export * from "./bench.ts";

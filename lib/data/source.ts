@@ -1,0 +1,166 @@
+/**
+ * Reads a dataset's bytes from a local path or an http(s) URL. URLs are downloaded once into a cache
+ * folder (one entry per URL, keyed by the URL's sha256) and verified by the content's sha256 each
+ * time the entry is reused; a corrupt entry is downloaded again. Lineage records the sha256.
+ * @module
+ */
+import { readTextIfExists, sha256Hex, writeFileAtomic } from "../util/mod.ts";
+
+/** Options for {@linkcode readSource}. */
+export interface ReadSourceOptions {
+  /** Folder holding downloaded files (created on demand). @default ".cache/capo/datasets" */
+  cacheDir?: string;
+  /** The `fetch` used for URLs (inject one in tests). @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** When set, the content's hex sha256 must equal this, or the read fails. @default undefined */
+  expectedSha256?: string;
+  /** Download again even when a valid cache entry exists. @default false */
+  refresh?: boolean;
+  /** Time limit of one download, in milliseconds. @default 300000 */
+  timeoutMs?: number;
+}
+
+/** What {@linkcode readSource} returns. */
+export interface SourceBytes {
+  /** The path or URL as given. */
+  location: string;
+  /** The content. */
+  bytes: Uint8Array;
+  /** Hex sha256 of the content. */
+  sha256: string;
+  /** Where the bytes came from: a local file, a valid cache entry, or a fresh download. */
+  origin: "file" | "cache" | "download";
+  /** The local file holding the bytes (the cache entry for URLs). */
+  path: string;
+}
+
+interface CacheMeta {
+  url: string;
+  sha256: string;
+  bytes: number;
+  fetchedAt: string;
+}
+
+/**
+ * Whether a location is an http(s) URL (otherwise it is a local path or `file:` URL).
+ *
+ * @param location A path or URL.
+ * @returns `true` for `http://` and `https://` locations.
+ * @example
+ * ```ts
+ * isRemote("https://example.org/test.jsonl"); // true
+ * isRemote("data/test.jsonl"); // false
+ * ```
+ */
+export function isRemote(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
+/**
+ * Reads the bytes of a local file or URL, through the download cache for URLs.
+ *
+ * @param location A local path, a `file:` URL, or an http(s) URL.
+ * @param options See {@linkcode ReadSourceOptions}.
+ * @returns The bytes, their sha256 and where they came from.
+ * @throws {Deno.errors.NotFound} When a local file does not exist.
+ * @throws {Error} When a download fails (non-2xx status, network error, timeout) or the content's
+ *   sha256 differs from `expectedSha256`.
+ * @example
+ * ```ts
+ * const src = await readSource("https://example.org/gsm8k/test.jsonl", { cacheDir: "/tmp/capo" });
+ * console.log(src.sha256, src.origin); // "download" the first time, "cache" after
+ * ```
+ */
+export async function readSource(
+  location: string,
+  options: ReadSourceOptions = {},
+): Promise<SourceBytes> {
+  const {
+    cacheDir = ".cache/capo/datasets",
+    fetch: fetchFn = globalThis.fetch,
+    expectedSha256,
+    refresh = false,
+    timeoutMs = 300_000,
+  } = options;
+  let result: SourceBytes;
+  if (!isRemote(location)) {
+    const path = location.startsWith("file:")
+      ? decodeURIComponent(new URL(location).pathname)
+      : location;
+    const bytes = await Deno.readFile(path);
+    result = { location, bytes, sha256: await sha256Hex(bytes), origin: "file", path };
+  } else {
+    const key = await sha256Hex(location);
+    const path = `${cacheDir}/${key}.data`;
+    const metaPath = `${cacheDir}/${key}.json`;
+    const cached = refresh ? undefined : await readCached(path, metaPath, location);
+    const check = (sha256: string) => verifyPin(location, sha256, expectedSha256);
+    result = cached ?? await download(location, path, metaPath, fetchFn, timeoutMs, check);
+  }
+  verifyPin(location, result.sha256, expectedSha256);
+  return result;
+}
+
+function verifyPin(location: string, sha256: string, expected: string | undefined): void {
+  if (expected !== undefined && sha256 !== expected.toLowerCase()) {
+    throw new Error(
+      `Cannot verify ${location}: expected sha256 ${expected}, got ${sha256}; check the URL or update the pinned hash`,
+    );
+  }
+}
+
+/** The cache entry when it exists and its bytes still hash to the recorded sha256. */
+async function readCached(
+  path: string,
+  metaPath: string,
+  url: string,
+): Promise<SourceBytes | undefined> {
+  const metaText = await readTextIfExists(metaPath);
+  if (metaText === undefined) return undefined;
+  let meta: CacheMeta;
+  try {
+    meta = JSON.parse(metaText);
+  } catch {
+    return undefined; // A damaged record counts as a miss: download again.
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const sha256 = await sha256Hex(bytes);
+  if (meta.url !== url || sha256 !== meta.sha256) return undefined;
+  return { location: url, bytes, sha256, origin: "cache", path };
+}
+
+async function download(
+  url: string,
+  path: string,
+  metaPath: string,
+  fetchFn: typeof fetch,
+  timeoutMs: number,
+  check: (sha256: string) => void,
+): Promise<SourceBytes> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (cause) {
+    throw new Error(`Cannot download ${url}: expected a response, got ${String(cause)}`, { cause });
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(
+      `Cannot download ${url}: expected HTTP status 2xx, got ${response.status} ${response.statusText}`,
+    );
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const sha256 = await sha256Hex(bytes);
+  check(sha256); // Content that fails its pin never enters the cache.
+  // Bytes first, record last: a crash in between leaves no record, so the next read re-downloads.
+  await writeFileAtomic(path, bytes);
+  const meta: CacheMeta = { url, sha256, bytes: bytes.length, fetchedAt: new Date().toISOString() };
+  await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + "\n");
+  return { location: url, bytes, sha256, origin: "download", path };
+}

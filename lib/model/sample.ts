@@ -1,0 +1,169 @@
+/**
+ * Seeded autoregressive sampling for rollouts: left-padded prompts of different lengths, a KV cache
+ * (or full-prefix recomputation, for tests and the speed-up benchmark), temperature and nucleus
+ * (top-p) sampling, and a per-row stop at eos. Row r draws from stream r of the seed, so its
+ * tokens do not depend on the other rows' prompts or lengths.
+ * @module
+ */
+import { tf } from "./tf.ts";
+import { forward, type LayerKv, type Policy } from "./transformer.ts";
+import { createRng, type Rng } from "../util/mod.ts";
+
+/** Options for {@linkcode sample}. */
+export interface SampleOptions {
+  /** Most tokens generated per row (eos included). */
+  maxNewTokens: number;
+  /** Softmax temperature; 0 means greedy. @default 1 */
+  temperature?: number;
+  /** Nucleus mass: sample from the smallest set of tokens whose probability reaches it. @default 1 */
+  topP?: number;
+  /** Seed of every draw. */
+  seed: number;
+  /** A row stops after producing this id. */
+  eosId: number;
+  /** Id used for left padding and for rows that already stopped. @default 0 */
+  padId?: number;
+  /** Reuse keys/values of earlier tokens; false recomputes the whole prefix each step. @default true */
+  kvCache?: boolean;
+}
+
+/** What {@linkcode sample} produced per row. */
+export interface SampleResult {
+  /** Generated ids only (not the prompt), eos included when produced. */
+  tokens: number[][];
+  /** Log-probability of each generated id under the policy itself (temperature 1, no top-p). */
+  logProbs: number[][];
+}
+
+/**
+ * Samples continuations of `prompts`.
+ *
+ * @param policy The policy.
+ * @param prompts Token ids per row (any lengths ≥ 1).
+ * @param options See {@linkcode SampleOptions}.
+ * @returns Generated tokens and their log-probabilities per row.
+ * @throws {RangeError} On empty prompts, bad options, or prompt + maxNewTokens > blockSize.
+ * @example
+ * ```ts
+ * const tok = new CharTokenizer();
+ * const out = await sample(policy, [tok.encode("Q: 1+2\n")], { maxNewTokens: 32, seed: 1, eosId: tok.eosId });
+ * console.log(tok.decode(out.tokens[0]));
+ * ```
+ */
+export async function sample(
+  policy: Policy,
+  prompts: number[][],
+  options: SampleOptions,
+): Promise<SampleResult> {
+  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId, padId = 0, kvCache = true } =
+    options;
+  validate(policy, prompts, options);
+  const b = prompts.length;
+  const width = Math.max(...prompts.map((p) => p.length));
+  const padLens = prompts.map((p) => width - p.length);
+  const rows = prompts.map((p, r) => [...new Array(padLens[r]).fill(padId), ...p]);
+  const rngs = prompts.map((_, r) => createRng(seed).fork(`row ${r}`));
+  const tokens: number[][] = prompts.map(() => []);
+  const logProbs: number[][] = prompts.map(() => []);
+  const done = new Array(b).fill(false);
+  let past: LayerKv[] | undefined;
+  try {
+    for (let step = 0; step < maxNewTokens && done.includes(false); step++) {
+      let input: tf.Tensor2D;
+      if (kvCache && past) input = tf.tensor2d(rows.map((r) => [r[r.length - 1]]), [b, 1], "int32");
+      else input = tf.tensor2d(rows, [b, rows[0].length], "int32");
+      const out = forward(policy, input, { padLens, past, keepKv: kvCache, lastOnly: true });
+      input.dispose();
+      if (past) disposeKv(past);
+      past = out.kv;
+      const logits = await out.logits.data() as Float32Array;
+      out.logits.dispose();
+      const v = policy.config.vocabSize;
+      for (let r = 0; r < b; r++) {
+        if (done[r]) {
+          rows[r].push(padId);
+          continue;
+        }
+        const row = logits.subarray(r * v, (r + 1) * v);
+        const { id, logProb } = drawToken(row, temperature, topP, rngs[r]);
+        tokens[r].push(id);
+        logProbs[r].push(logProb);
+        rows[r].push(id);
+        if (id === eosId) done[r] = true;
+      }
+    }
+  } finally {
+    if (past) disposeKv(past);
+  }
+  return { tokens, logProbs };
+}
+
+function disposeKv(kv: LayerKv[]): void {
+  for (const { k, v } of kv) k.dispose(), v.dispose();
+}
+
+/** Draws one id from logits (float64 maths in JS); returns it with its temperature-1 log-prob. */
+function drawToken(
+  logits: Float32Array,
+  temperature: number,
+  topP: number,
+  rng: Rng,
+): { id: number; logProb: number } {
+  let max = -Infinity;
+  let argmax = 0;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i], argmax = i;
+  let z = 0;
+  for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(z);
+  if (temperature === 0) return { id: argmax, logProb: logits[argmax] - logZ };
+  const weights = Array.from(logits, (l, i) => ({ i, w: Math.exp((l - max) / temperature) }));
+  let total = weights.reduce((s, x) => s + x.w, 0);
+  let pool = weights;
+  if (topP < 1) {
+    pool = [...weights].sort((a, c) => c.w - a.w || a.i - c.i);
+    let mass = 0;
+    let keep = 0;
+    while (keep < pool.length && mass < topP * total) mass += pool[keep++].w;
+    pool = pool.slice(0, Math.max(1, keep));
+    total = mass;
+  }
+  let u = rng.next() * total;
+  let id = pool[pool.length - 1].i;
+  for (const { i, w } of pool) {
+    u -= w;
+    if (u < 0) {
+      id = i;
+      break;
+    }
+  }
+  return { id, logProb: logits[id] - logZ };
+}
+
+function validate(policy: Policy, prompts: number[][], options: SampleOptions): void {
+  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId } = options;
+  const where = "Cannot sample";
+  if (!Array.isArray(prompts) || prompts.length === 0) {
+    throw new RangeError(`${where}: expected at least one prompt, got ${prompts?.length}`);
+  }
+  const empty = prompts.findIndex((p) => !Array.isArray(p) || p.length === 0);
+  if (empty >= 0) throw new RangeError(`${where}: expected non-empty prompts, got row ${empty}`);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new RangeError(`${where}: expected maxNewTokens a positive integer, got ${maxNewTokens}`);
+  }
+  if (!(temperature >= 0) || !(topP > 0 && topP <= 1)) {
+    throw new RangeError(
+      `${where}: expected temperature >= 0 and topP in (0, 1], got ${temperature} and ${topP}`,
+    );
+  }
+  if (!Number.isFinite(seed) || !Number.isInteger(eosId)) {
+    throw new RangeError(
+      `${where}: expected a finite seed and integer eosId, got ${seed}, ${eosId}`,
+    );
+  }
+  const longest = Math.max(...prompts.map((p) => p.length));
+  if (longest + maxNewTokens > policy.config.blockSize) {
+    throw new RangeError(
+      `${where}: expected prompt + maxNewTokens <= blockSize ${policy.config.blockSize}, got ${longest} + ${maxNewTokens}`,
+    );
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * Bare LaTeX (no `$` needed) to mathjs expression syntax (DESIGN §5, item 2): `\frac12`, `\dfrac`,
+ * `\sqrt[3]{x}`, `40\pi`, mixed numbers `1\frac12`, `\sin^2 x`, `\log_2 8`, `|x|`, `\binom`, implicit
+ * multiplication made explicit, multi-letter products (`xy` → `x*y`) split.
+ * @module
+ */
+
+/** Thrown for text the converter cannot read; callers turn it into an `unparseable` result. */
+export class LatexError extends Error {
+  override name = "LatexError";
+}
+
+const FUNCTIONS: Record<string, string> = {
+  sin: "sin",
+  cos: "cos",
+  tan: "tan",
+  sec: "sec",
+  csc: "csc",
+  cot: "cot",
+  arcsin: "asin",
+  arccos: "acos",
+  arctan: "atan",
+  asin: "asin",
+  acos: "acos",
+  atan: "atan",
+  sinh: "sinh",
+  cosh: "cosh",
+  tanh: "tanh",
+  ln: "log",
+  log: "log10",
+  exp: "exp",
+  sqrt: "sqrt",
+  abs: "abs",
+};
+const GREEK = new Set([
+  "alpha",
+  "beta",
+  "gamma",
+  "delta",
+  "epsilon",
+  "varepsilon",
+  "zeta",
+  "eta",
+  "theta",
+  "vartheta",
+  "lambda",
+  "mu",
+  "nu",
+  "xi",
+  "rho",
+  "sigma",
+  "tau",
+  "phi",
+  "varphi",
+  "chi",
+  "psi",
+  "omega",
+  "Gamma",
+  "Delta",
+  "Theta",
+  "Lambda",
+  "Sigma",
+  "Phi",
+  "Psi",
+  "Omega",
+]);
+const OPS: Record<string, string> = {
+  cdot: "*",
+  times: "*",
+  ast: "*",
+  div: "/",
+  le: "<=",
+  leq: "<=",
+  leqslant: "<=",
+  ge: ">=",
+  geq: ">=",
+  geqslant: ">=",
+  lt: "<",
+  gt: ">",
+  ne: "!=",
+  neq: "!=",
+};
+const WRAPPERS = new Set([
+  "text",
+  "textrm",
+  "mbox",
+  "mathrm",
+  "textbf",
+  "mathbf",
+  "textit",
+  "mathit",
+  "operatorname",
+  "boldsymbol",
+  "mathbb",
+]);
+const MAX_DEPTH = 60;
+
+type Kind = "atom" | "op" | "post";
+interface Tok {
+  k: Kind;
+  v: string;
+  int?: boolean;
+}
+
+/** Recursive-descent converter over one LaTeX string. */
+class Converter {
+  i = 0;
+  depth = 0;
+  constructor(readonly s: string) {}
+
+  fail(what: string): never {
+    throw new LatexError(`Cannot read LaTeX at ${this.i}: ${what} in "${this.s.slice(0, 80)}"`);
+  }
+
+  /** Reads tokens until end, `}` (consumed by caller) or a stop test. */
+  seq(stop?: (c: string) => boolean): string {
+    if (++this.depth > MAX_DEPTH) this.fail("nesting too deep");
+    const toks: Tok[] = [];
+    const push = (t: Tok) => {
+      const prev = toks[toks.length - 1];
+      if (t.k === "atom" && prev && (prev.k === "atom" || prev.k === "post")) {
+        toks.push({ k: "op", v: "*" });
+      }
+      toks.push(t);
+    };
+    while (this.i < this.s.length) {
+      const c = this.s[this.i];
+      if (c === "}" || (stop && stop(c))) break;
+      if (c === " " || c === "\t" || c === "\n") {
+        this.i++;
+      } else if (/[0-9.]/.test(c)) {
+        const m = /^(?:\d+\.?\d*|\.\d+)/.exec(this.s.slice(this.i, this.i + 400));
+        if (!m) this.fail("stray dot");
+        this.i += m[0].length;
+        push({ k: "atom", v: m[0].endsWith(".") ? m[0].slice(0, -1) : m[0], int: !/\./.test(m[0]) });
+      } else if (/[a-zA-Z]/.test(c)) {
+        const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
+        if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
+          this.i += word.length;
+          if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
+          else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
+        } else {
+          this.i++;
+          push({ k: "atom", v: c + this.subscript() });
+        }
+      } else if (c === "\\") {
+        this.command(push, toks);
+      } else if (c === "{") {
+        this.i++;
+        const inner = this.seq();
+        this.expect("}");
+        push({ k: "atom", v: `(${inner})` });
+      } else if (c === "(" || c === "[") {
+        this.i++;
+        const inner = this.seq((x) => x === ")" || x === "]");
+        if (this.s[this.i] !== ")" && this.s[this.i] !== "]") this.fail("unclosed bracket");
+        this.i++;
+        push({ k: "atom", v: `(${inner})` });
+      } else if (c === "^") {
+        this.i++;
+        toks.push({ k: "op", v: "^" });
+        toks.push({ k: "atom", v: `(${this.arg(true)})` });
+      } else if (c === "|") {
+        this.i++;
+        const inner = this.seq((x) => x === "|");
+        if (this.s[this.i] !== "|") this.fail("unclosed |");
+        this.i++;
+        push({ k: "atom", v: `abs(${inner})` });
+      } else if (c === "!") {
+        this.i++;
+        toks.push({ k: "post", v: "!" });
+      } else if (c === "*" && this.s[this.i + 1] === "*") {
+        this.i += 2;
+        toks.push({ k: "op", v: "^" });
+      } else if ("+-*/=<>,".includes(c)) {
+        this.i++;
+        let v = c;
+        if ((c === "<" || c === ">" || c === "!") && this.s[this.i] === "=") {
+          v += "=";
+          this.i++;
+        }
+        toks.push({ k: "op", v });
+      } else {
+        this.fail(`unexpected "${c}"`);
+      }
+    }
+    this.depth--;
+    return toks.map((t) => t.v).join("");
+  }
+
+  expect(c: string) {
+    if (this.s[this.i] !== c) this.fail(`expected "${c}"`);
+    this.i++;
+  }
+
+  /** `_1`, `_{12}` after a variable letter become part of its name (`x_12`). */
+  subscript(): string {
+    if (this.s[this.i] !== "_") return "";
+    this.i++;
+    const m = /^(?:\{([a-zA-Z0-9]+)\}|([a-zA-Z0-9]))/.exec(this.s.slice(this.i));
+    if (!m) this.fail("bad subscript");
+    this.i += m[0].length;
+    return "_" + (m[1] ?? m[2]);
+  }
+
+  /** A command argument: a brace group, or one character / command (`\frac12`, `x^2`). */
+  arg(allowSign = false): string {
+    while (this.s[this.i] === " ") this.i++;
+    const c = this.s[this.i];
+    if (c === undefined) this.fail("missing argument");
+    if (c === "{") {
+      this.i++;
+      const inner = this.seq();
+      this.expect("}");
+      return inner;
+    }
+    if (allowSign && c === "-") {
+      this.i++;
+      return "-" + this.arg();
+    }
+    if (c === "\\") {
+      const name = /^\\([a-zA-Z]+)/.exec(this.s.slice(this.i));
+      if (name && (name[1] === "pi" || name[1] === "infty" || GREEK.has(name[1]))) {
+        this.i += name[0].length;
+        return name[1] === "infty" ? "Infinity" : name[1];
+      }
+      this.fail("unsupported command argument");
+    }
+    if (/[0-9a-zA-Z]/.test(c)) {
+      this.i++;
+      return c;
+    }
+    return this.fail(`bad argument "${c}"`);
+  }
+
+  /** Function application: optional `^k` / `_b`, then `( … )`, `{ … }` or the following term. */
+  func(name: string): string {
+    let power = "";
+    let base = "";
+    for (let k = 0; k < 2; k++) {
+      if (this.s[this.i] === "^") {
+        this.i++;
+        power = this.arg(true);
+      } else if (this.s[this.i] === "_") {
+        this.i++;
+        base = this.arg();
+      }
+    }
+    while (this.s[this.i] === " ") this.i++;
+    let inner: string;
+    if (this.s[this.i] === "(") {
+      this.i++;
+      inner = this.seq((x) => x === ")");
+      this.expect(")");
+    } else if (this.s[this.i] === "{" && name !== "sqrt") {
+      this.i++;
+      inner = this.seq();
+      this.expect("}");
+    } else if (name === "sqrt") {
+      inner = this.arg();
+    } else {
+      inner = this.seq((x) => "+-=<>,)]".includes(x));
+    }
+    if (inner.trim() === "") this.fail("empty function argument");
+    const call = base && name === "log10" ? `log(${inner},${base})` : `${name}(${inner})`;
+    return power ? `(${call})^(${power})` : call;
+  }
+
+  command(push: (t: Tok) => void, toks: Tok[]) {
+    const m = /^\\([a-zA-Z]+|.)/.exec(this.s.slice(this.i));
+    if (!m) this.fail("lone backslash");
+    const name = m[1];
+    this.i += m[0].length;
+    if (name === "frac" || name === "dfrac" || name === "tfrac" || name === "cfrac") {
+      const a = this.arg();
+      const b = this.arg();
+      const prev = toks[toks.length - 1];
+      const before = toks[toks.length - 2];
+      if (
+        prev?.int && /^\d+$/.test(a) && /^\d+$/.test(b) &&
+        (!before || (before.k === "op" && before.v !== "^" && before.v !== "*"))
+      ) {
+        toks.pop(); // mixed number: 1\frac12 = 1 + 1/2
+        push({ k: "atom", v: `(${prev.v}+${a}/${b})` });
+      } else push({ k: "atom", v: `((${a})/(${b}))` });
+    } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
+      push({ k: "atom", v: `combinations(${this.arg()},${this.arg()})` });
+    } else if (name === "sqrt") {
+      if (this.s[this.i] === "[") {
+        const close = this.s.indexOf("]", this.i);
+        if (close < 0) this.fail("unclosed root index");
+        const index = new Converter(this.s.slice(this.i + 1, close)).seq();
+        this.i = close + 1;
+        push({ k: "atom", v: `nthRoot(${this.arg()},${index})` });
+      } else push({ k: "atom", v: `sqrt(${this.arg()})` });
+    } else if (name === "pi") push({ k: "atom", v: "pi" });
+    else if (name === "infty" || name === "infinity") push({ k: "atom", v: "Infinity" });
+    else if (GREEK.has(name)) push({ k: "atom", v: name + this.subscript() });
+    else if (OPS[name]) toks.push({ k: "op", v: OPS[name] });
+    else if (FUNCTIONS[name]) push({ k: "atom", v: this.func(FUNCTIONS[name]) });
+    else if (WRAPPERS.has(name)) {
+      push({ k: "atom", v: `(${this.arg()})` });
+    } else if (name === "lfloor" || name === "lceil") {
+      const inner = this.seq((x) => x === "\\" && /^\\r(floor|ceil)/.test(this.s.slice(this.i)));
+      const close = /^\\r(?:floor|ceil)/.exec(this.s.slice(this.i));
+      if (!close) this.fail("unclosed floor/ceil");
+      this.i += close[0].length;
+      push({ k: "atom", v: `${name === "lfloor" ? "floor" : "ceil"}(${inner})` });
+    } else if (" ,;:!".includes(name) || name === "quad" || name === "qquad") {
+      // spacing
+    } else if (name === "%") {
+      // percent sign handled by the caller
+    } else {
+      this.fail(`unsupported command \\${name}`);
+    }
+  }
+}
+
+/**
+ * Converts one scalar LaTeX expression to mathjs syntax.
+ *
+ * @param latex e.g. `2\sqrt{3}x`.
+ * @returns e.g. `2*sqrt(3)*x`.
+ * @throws {LatexError} When the text cannot be read.
+ */
+export function latexToMathjs(latex: string): string {
+  const c = new Converter(latex);
+  const out = c.seq();
+  if (c.i < latex.length) c.fail("unbalanced closing brace");
+  if (out.trim() === "") c.fail("empty expression");
+  return out;
+}

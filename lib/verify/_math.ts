@@ -1,0 +1,164 @@
+/**
+ * The verifier's mathjs side (the only place capo imports mathjs): a BigNumber instance for exact
+ * and high-precision evaluation, a float instance for complex values and random-point checks, an
+ * exact BigInt rational evaluator, and a magnitude bound computed before anything is evaluated
+ * (DESIGN §5, items 1, 3 and 6).
+ * @module
+ */
+import { all, type BigNumber, create, type MathNode } from "mathjs";
+import {
+  rat,
+  type Rational,
+  ratAdd,
+  ratDiv,
+  ratLog10,
+  ratMul,
+  ratPow,
+} from "./_rational.ts";
+
+/** 64-digit BigNumber instance: constants keep every digit, `pi` and `e` are precise. */
+export const big = create(all, { number: "BigNumber", precision: 64 });
+/** Plain float instance (complex-aware) for random-point evaluation. */
+export const flt = create(all, {});
+
+export type { BigNumber, MathNode };
+
+/** Largest |log10| of a value the verifier will compute (10^20000 is quick in BigInt). */
+export const MAX_LOG10 = 20000;
+const CONSTANTS = new Set(["pi", "e", "i", "Infinity", "E", "PI"]);
+
+/** Free variables of an expression (constants `pi`, `e`, `i` excluded), sorted. */
+export function freeVariables(node: MathNode): string[] {
+  const vars = new Set<string>();
+  node.traverse((n, _path, parent) => {
+    if (n.type === "SymbolNode") {
+      const name = (n as unknown as { name: string }).name;
+      const isFn = parent?.type === "FunctionNode" &&
+        (parent as unknown as { fn: MathNode }).fn === n;
+      if (!isFn && !CONSTANTS.has(name)) vars.add(name);
+    }
+  });
+  return [...vars].sort();
+}
+
+/** Number of nodes (a size cap for simplify). */
+export function nodeCount(node: MathNode): number {
+  let n = 0;
+  node.traverse(() => n++);
+  return n;
+}
+
+interface Any {
+  type: string;
+  op?: string;
+  fn?: string | { name?: string };
+  name?: string;
+  args?: MathNode[];
+  content?: MathNode;
+  value?: unknown;
+}
+
+function constLog10(value: unknown): number {
+  const v = Math.abs(Number(value));
+  if (Number.isFinite(v)) return v === 0 ? -Infinity : Math.log10(v);
+  const s = String(value);
+  const m = /e\+?(-?\d+)/.exec(s);
+  return m ? Number(m[1]) + 1 : s.replace(/[^0-9]/g, "").length;
+}
+
+/**
+ * Upper bound of log10 |value| over the expression, with variables taken near 3; `Infinity` when
+ * evaluating could blow up (towers like `2^{2^{2^{49}}}`, `1000000!`).
+ */
+export function magnitudeBound(node: MathNode): number {
+  const n = node as unknown as Any;
+  const args = n.args ?? [];
+  const b = (x: MathNode) => magnitudeBound(x);
+  switch (n.type) {
+    case "ConstantNode":
+      return Math.max(0, constLog10(n.value));
+    case "SymbolNode":
+      return 0.5;
+    case "ParenthesisNode":
+      return b(n.content as MathNode);
+    case "OperatorNode": {
+      const [x, y] = args.map(b);
+      if (args.length === 1) {
+        if (n.fn === "factorial") {
+          if (x > 5) return Infinity;
+          const k = 10 ** x;
+          return k * Math.log10(Math.max(k, 2));
+        }
+        return x;
+      }
+      if (n.op === "+" || n.op === "-") return Math.max(x, y) + 0.31;
+      if (n.op === "*" || n.op === "/") return x + y;
+      if (n.op === "^") {
+        if (y > 6) return Infinity;
+        return Math.max(x, 0.31) * 10 ** y;
+      }
+      return Math.max(x, y ?? 0);
+    }
+    case "FunctionNode": {
+      const name = typeof n.fn === "object" ? n.fn?.name : n.fn;
+      const xs = args.map(b);
+      const x = Math.max(0, ...xs);
+      if (name === "exp") return x > 6 ? Infinity : 0.44 * 10 ** x;
+      if (name === "combinations" || name === "factorial" || name === "gamma") {
+        if (x > 5) return Infinity;
+        const k = 10 ** x;
+        return k * Math.log10(Math.max(k, 2));
+      }
+      if (name === "sqrt" || name === "nthRoot") return xs[0] ?? 0;
+      return x;
+    }
+    default:
+      return args.reduce((m, a) => Math.max(m, b(a)), 0);
+  }
+}
+
+/** Exact value of a rational-closed expression (+ − × ÷, integer powers, factorial), else null. */
+export function evalRational(node: MathNode): Rational | null {
+  const n = node as unknown as Any;
+  const args = n.args ?? [];
+  switch (n.type) {
+    case "ConstantNode": {
+      const v = n.value as { toFixed?: () => string; isFinite?: () => boolean } | number;
+      if (typeof v === "number") return Number.isInteger(v) ? rat(BigInt(v)) : null;
+      if (!v || typeof v.toFixed !== "function" || !v.isFinite?.()) return null;
+      const s = v.toFixed();
+      const [int, frac = ""] = s.split(".");
+      return rat(BigInt(int + frac), 10n ** BigInt(frac.length));
+    }
+    case "ParenthesisNode":
+      return evalRational(n.content as MathNode);
+    case "OperatorNode": {
+      const xs = args.map(evalRational);
+      if (xs.some((x) => x === null)) return null;
+      const [a, b] = xs as Rational[];
+      if (args.length === 1) {
+        if (n.fn === "unaryMinus") return { n: -a.n, d: a.d };
+        if (n.fn === "unaryPlus") return a;
+        if (n.fn === "factorial") {
+          if (a.d !== 1n || a.n < 0n || a.n > 3000n) return null;
+          let f = 1n;
+          for (let k = 2n; k <= a.n; k++) f *= k;
+          return rat(f);
+        }
+        return null;
+      }
+      if (n.op === "+") return ratAdd(a, b);
+      if (n.op === "-") return ratAdd(a, { n: -b.n, d: b.d });
+      if (n.op === "*") return ratMul(a, b);
+      if (n.op === "/") return ratDiv(a, b);
+      if (n.op === "^") {
+        if (b.d !== 1n || b.n > 100000n || b.n < -100000n) return null;
+        if (Math.abs(ratLog10(a) * Number(b.n)) > MAX_LOG10) return null;
+        return ratPow(a, b.n);
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Answer text to a structured value (DESIGN §5, item 4): numbers (exact fast path), expressions,
+ * tuples / intervals (bracket types kept), sets, bare lists, unions, matrices, equations,
+ * inequalities and text; thousands separators told apart from tuples; units, `\text{}`, `%`,
+ * degrees and `$` peeled off with flags kept.
+ * @module
+ */
+import { LatexError, latexToMathjs } from "./_latex.ts";
+import { big, evalRational, freeVariables, type MathNode } from "./_math.ts";
+import { type NumericLiteral, parseDecimal, rat, type Rational, ratToString } from "./_rational.ts";
+
+/** Flags peeled off a scalar. */
+export interface ScalarFlags {
+  percent: boolean;
+  degree: boolean;
+}
+
+/** A parsed answer. `norm` is its canonical text (shown as `normalized`). */
+export type Parsed =
+  | { t: "num"; value: Rational; lit?: NumericLiteral; flags: ScalarFlags; norm: string }
+  | {
+    t: "expr";
+    node: MathNode;
+    src: string;
+    vars: string[];
+    flags: ScalarFlags;
+    norm: string;
+    value?: Rational;
+  }
+  | { t: "seq"; kind: "tuple" | "set" | "list"; open: string; close: string; items: Parsed[]; norm: string }
+  | { t: "union"; parts: Parsed[]; norm: string }
+  | { t: "matrix"; rows: Parsed[][]; norm: string }
+  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string }
+  | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
+  | { t: "text"; text: string; norm: string };
+
+/** Scalars are the numeric leaves. */
+export type Scalar = Extract<Parsed, { t: "num" | "expr" }>;
+
+const UNICODE: [RegExp, string][] = [
+  [/π/g, "\\pi "],
+  [/∞/g, "\\infty "],
+  [/[×·]/g, "\\cdot "],
+  [/÷/g, "/"],
+  [/≤/g, "<="],
+  [/≥/g, ">="],
+  [/≠/g, "!="],
+  [/√/g, "\\sqrt"],
+  [/∪/g, "\\cup "],
+];
+
+const UNIT_WORDS =
+  /^(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^?\d?)(?:\s+(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^?\d?))*$/;
+const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
+
+/** Removes delimiters, sizing and spacing commands, `\text` units; maps relations to ASCII. */
+export function preclean(answer: string): string {
+  let s = answer;
+  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  s = s.replace(/\\(?:left|right)[.]/g, "")
+    .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
+    .replace(/\\(?:displaystyle|textstyle|limits|mathstrut)(?![a-zA-Z])/g, "")
+    .replace(/\\[,;:! ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(/\\\$|\$/g, "")
+    .replace(/\{,\}/g, ",")
+    .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, "\\frac")
+    .replace(/\\(?:le|leq|leqslant)(?![a-zA-Z])/g, "<=")
+    .replace(/\\(?:ge|geq|geqslant)(?![a-zA-Z])/g, ">=")
+    .replace(/\\(?:ne|neq)(?![a-zA-Z])/g, "!=")
+    .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
+    .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
+    .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
+  // \text{...}: a separator word becomes a comma, a unit is dropped, other content is unwrapped.
+  s = s.replace(
+    /\\(?:text|textrm|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}/g,
+    (_m, inner: string, offset: number, whole: string) => {
+      const t = inner.trim();
+      if (/^(?:or|and)$/i.test(t)) return ",";
+      const alone = whole.replace(/\\[a-zA-Z]+\s*\{[^{}]*\}/, "").trim() === "";
+      if (!alone && offset > 0 && UNIT_WORDS.test(t) && !KNOWN_WORDS.test(t)) return " ";
+      return t;
+    },
+  );
+  s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
+  s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "");
+  // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi").
+  const unit = /^(.*[\d}])\s*((?:[a-zA-Z]{2,}\.?(?:\^\d)?\s*)+)$/.exec(s.trim());
+  if (unit && !unit[2].trim().split(/\s+/).some((w) => KNOWN_WORDS.test(w))) s = unit[1];
+  return s.trim().replace(/[.;]+$/, "").trim();
+}
+
+/** Index of the bracket matching the opener at `open` (any of `(`/`[` with any of `)`/`]`). */
+function matchOuter(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
+      depth += s[i + 1] === "{" ? 1 : -1;
+      i++;
+    } else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    if (depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Splits at a top-level separator pattern (outside all brackets and braces). */
+function splitTop(s: string, sep: RegExp): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
+      depth += s[i + 1] === "{" ? 1 : -1;
+      i++;
+      continue;
+    }
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0) {
+      const m = sep.exec(s.slice(i, i + 8));
+      if (m && m.index === 0) {
+        parts.push(s.slice(last, i));
+        i += m[0].length - 1;
+        last = i + 1;
+      }
+    }
+  }
+  parts.push(s.slice(last));
+  return parts;
+}
+
+const FUNCTION_WORDS =
+  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|pi|Infinity)/g;
+const FAST_INT = /^[+-]?\d+$/;
+const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+)$/;
+const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
+const THOUSANDS = /^([+-]?\d{1,3}(?:,\d{3})+)(\.\d+)?$/;
+
+function numFrom(lit: NumericLiteral, flags: ScalarFlags): Parsed {
+  return { t: "num", value: lit.value, lit, flags, norm: ratToString(lit.value) };
+}
+
+/**
+ * Parses a scalar: fast exact paths for integers, decimals and simple fractions, else LaTeX →
+ * mathjs, with an exact rational evaluation when the expression allows one.
+ */
+export function parseScalar(text: string): Parsed {
+  let s = text.trim();
+  const flags: ScalarFlags = { percent: false, degree: false };
+  if (/\\?%$/.test(s)) {
+    flags.percent = true;
+    s = s.replace(/\\?%$/, "").trim();
+  }
+  const deg = /\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*$/;
+  if (deg.test(s)) {
+    flags.degree = true;
+    s = s.replace(deg, "").trim();
+  }
+  const compact = s.replace(/\s+/g, "");
+  const based = /^(\d+)_\{?(\d{1,2})\}?$/.exec(compact);
+  if (based) return baseValue(based[1], Number(based[2]), flags, s);
+  if (FAST_INT.test(compact) || FAST_DEC.test(compact)) {
+    return numFrom(parseDecimal(compact) as NumericLiteral, flags);
+  }
+  const th = THOUSANDS.exec(compact);
+  if (th) return numFrom(parseDecimal(th[1].replace(/,/g, "") + (th[2] ?? ""))!, flags);
+  const fr = FAST_FRAC.exec(compact);
+  if (fr) {
+    const n = BigInt(fr[2] ?? fr[4] ?? fr[6]);
+    const d = BigInt(fr[3] ?? fr[5] ?? fr[7]);
+    const value = rat(fr[1] === "-" ? -n : n, d);
+    if (value) return { t: "num", value, flags, norm: ratToString(value) };
+  }
+  if (/[a-zA-Z]{3,}/.test(s.replace(/\\[a-zA-Z]+/g, " ").replace(FUNCTION_WORDS, ""))) {
+    return textValue(s);
+  }
+  const src = latexToMathjs(s);
+  const node = big.parse(src);
+  const vars = freeVariables(node);
+  const value = vars.length === 0 ? evalRational(node) ?? undefined : undefined;
+  if (value) return { t: "num", value, flags, norm: ratToString(value) };
+  return { t: "expr", node, src, vars, flags, norm: node.toString() };
+}
+
+/** `52_8` (a numeral in base 8) → its value; digits must be valid in the base. */
+function baseValue(digits: string, base: number, flags: ScalarFlags, s: string): Parsed {
+  if (base < 2 || base > 36 || [...digits].some((d) => Number(d) >= base)) {
+    throw new LatexError(`Cannot read numeral: expected digits below ${base}, got "${s}"`);
+  }
+  let n = 0n;
+  for (const d of digits) n = n * BigInt(base) + BigInt(d);
+  return { t: "num", value: { n, d: 1n }, flags, norm: n.toString() };
+}
+
+/** Expands `a \pm b` into its two readings (at most 3 signs, 8 readings). */
+function expandPm(s: string): string[] {
+  const k = s.search(/\\(?:pm|mp)(?![a-zA-Z])/);
+  if (k < 0) return [s];
+  const head = s.slice(0, k);
+  const isMp = s.startsWith("\\mp", k);
+  const tail = s.slice(k + 3);
+  if ((s.match(/\\(?:pm|mp)(?![a-zA-Z])/g) ?? []).length > 3) {
+    throw new LatexError(`Cannot read answer: too many \\pm in "${s.slice(0, 60)}"`);
+  }
+  return [...expandPm(head + (isMp ? "-" : "+") + tail), ...expandPm(head + (isMp ? "+" : "-") + tail)];
+}
+
+function textValue(s: string): Parsed {
+  const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9]+/g, " ").trim()
+    .replace(/^(?:the|a|an) /, "");
+  if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
+  return { t: "text", text, norm: `text(${text})` };
+}
+
+function seqNorm(open: string, items: Parsed[], close: string): string {
+  return open + items.map((x) => x.norm).join(", ") + close;
+}
+
+const RELATION = /^(?:<=|>=|!=|<|>)/;
+
+/**
+ * Parses a full answer into a structured value.
+ *
+ * @throws {LatexError} or mathjs `SyntaxError` when it cannot be read.
+ */
+export function parseAnswer(answer: string): Parsed {
+  const s = preclean(answer);
+  if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  const env = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
+  if (env) {
+    const rows = env[2].split(/\\\\/).map((r) => r.trim()).filter((r) => r !== "")
+      .map((r) => r.split("&").map((c) => parseScalar(c)));
+    if (rows.length === 0) throw new LatexError("Cannot read matrix: expected rows, got none");
+    const norm = "[" + rows.map((r) => "[" + r.map((c) => c.norm).join(", ") + "]").join("; ") +
+      "]";
+    return { t: "matrix", rows, norm };
+  }
+  const unionParts = splitTop(s, /\\cup(?![a-zA-Z])|\bU\b/);
+  if (unionParts.length > 1) {
+    const parts = unionParts.map((p) => parseAnswer(p));
+    return { t: "union", parts, norm: parts.map((p) => p.norm).join(" U ") };
+  }
+  if (s.startsWith("\\{") && s.endsWith("\\}") && matchOuter(s, 0) === s.length - 1) {
+    const inner = s.slice(2, -2).trim();
+    const items = inner === "" ? [] : splitTop(inner, /,/).flatMap(expandPm).map((p) => parseAnswer(p));
+    return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+  }
+  if ((s[0] === "(" || s[0] === "[") && matchOuter(s, 0) === s.length - 1) {
+    const parts = splitTop(s.slice(1, -1), /,/);
+    if (parts.length > 1) {
+      const items = parts.map((p) => parseAnswer(p));
+      const [open, close] = [s[0], s[s.length - 1]];
+      return { t: "seq", kind: "tuple", open, close, items, norm: seqNorm(open, items, close) };
+    }
+  }
+  if (/\\(?:pm|mp)(?![a-zA-Z])/.test(s) && !/[=<>]/.test(s)) {
+    const items = expandPm(s).map((p) => parseAnswer(p));
+    return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+  }
+  const commas = splitTop(s, /[,;]/);
+  if (commas.length > 1 && !THOUSANDS.test(s.replace(/\s+/g, ""))) {
+    const items = commas.map((p) => p.trim()).filter((p) => p !== "").map((p) => parseAnswer(p));
+    if (items.length === 1) return items[0];
+    return { t: "seq", kind: "list", open: "", close: "", items, norm: seqNorm("", items, "") };
+  }
+  const sides = splitTop(s, /=(?!=)/);
+  if (sides.length === 2 && !/[<>!]$/.test(sides[0])) {
+    const lhs = parseAnswer(sides[0]);
+    const rhs = parseAnswer(sides[1]);
+    return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}` };
+  }
+  if (sides.length > 2) throw new LatexError(`Cannot read answer: chained equation in "${s}"`);
+  const rel = splitRelations(s);
+  if (rel) return rel;
+  return parseScalar(s);
+}
+
+function splitRelations(s: string): Parsed | null {
+  const terms: string[] = [];
+  const ops: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0) {
+      const m = RELATION.exec(s.slice(i, i + 2));
+      if (m) {
+        terms.push(s.slice(last, i));
+        ops.push(m[0]);
+        i += m[0].length - 1;
+        last = i + 1;
+      }
+    }
+  }
+  if (ops.length === 0) return null;
+  terms.push(s.slice(last));
+  const parsed = terms.map((t) => parseScalar(t));
+  const norm = parsed.map((p, k) => p.norm + (k < ops.length ? ` ${ops[k]} ` : "")).join("");
+  return { t: "ineq", terms: parsed, ops, norm };
+}

@@ -1,0 +1,234 @@
+/**
+ * Final-answer extraction, its own tested step (DESIGN §5, item 5): the last `\boxed{}` / `\fbox{}`
+ * (nested braces, `\boxed 5`, adjacent boxes joined), `#### N`, "Final Answer: The final answer is
+ * X", "the answer is X", "Answer: X", a bare short answer, and the last number only when asked.
+ * EOS tokens and the Unicode minus are stripped first; a missing or cut-off answer is reported.
+ * @module
+ */
+import type { ExtractAnswerOptions } from "./types.ts";
+
+/** What {@linkcode extractAnswer} found. */
+export interface ExtractedAnswer {
+  /** The answer text with `$` delimiters and trailing punctuation removed, or `null`. */
+  answer: string | null;
+  /**
+   * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_is`,
+   * `answer_line`, `bare`, `last_number`; or why not: `no_answer`, `truncated`, `empty`.
+   */
+  reason: string;
+}
+
+const EOS_PATTERN =
+  /<\|im_end\|>|<\|endoftext\|>|<\|eot_id\|>|<\|end_of_text\|>|<\|end\|>|<\/s>|<eos>|<\|im_start\|>\w*/g;
+
+/**
+ * Removes end-of-sequence tokens and maps Unicode minus signs to `-` and NBSP to spaces.
+ *
+ * @param text Any model output.
+ * @returns The cleaned text.
+ * @example
+ * ```ts
+ * import { cleanAnswerText } from "./extract.ts";
+ * cleanAnswerText("\\boxed{−3}<|im_end|>"); // "\\boxed{-3}"
+ * ```
+ */
+export function cleanAnswerText(text: string): string {
+  return text.replace(EOS_PATTERN, "").replace(/[\u2212\uFE63\uFF0D]/g, "-").replace(
+    /[\u00A0\u2009\u202F]/g,
+    " ",
+  );
+}
+
+/** Finds the end (index after `}`) of the brace group opening at `open`, or -1 when unclosed. */
+function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      i++; // `\{` and `\}` are literal braces, not grouping
+    } else if (c === "{") {
+      depth++;
+    } else if (c === "}") {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+interface Box {
+  start: number;
+  end: number;
+  content: string | null; // null: unclosed
+}
+
+function findBoxes(text: string): Box[] {
+  const boxes: Box[] = [];
+  const re = /\\(?:boxed|fbox)(?![a-zA-Z])/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    let i = m.index + m[0].length;
+    while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
+    if (text[i] === "{") {
+      const end = matchBrace(text, i);
+      if (end < 0) {
+        boxes.push({ start: m.index, end: text.length, content: null });
+        break;
+      }
+      boxes.push({ start: m.index, end, content: text.slice(i + 1, end - 1) });
+      re.lastIndex = end;
+    } else {
+      const tail = /^[^\s$]+/.exec(text.slice(i, i + 200));
+      if (!tail) continue;
+      boxes.push({ start: m.index, end: i + tail[0].length, content: tail[0] });
+      re.lastIndex = i + tail[0].length;
+    }
+  }
+  return boxes;
+}
+
+function fromBoxes(text: string, boxes: Box[]): ExtractedAnswer {
+  const last = boxes[boxes.length - 1];
+  if (last.content === null) return { answer: null, reason: "truncated" };
+  const group = [last.content];
+  for (let k = boxes.length - 2; k >= 0; k--) {
+    const gap = text.slice(boxes[k].end, boxes[k + 1].start);
+    if (!/^[\s,;$.]*(?:and|or|,|;)?[\s,;$]*$/i.test(gap) || boxes[k].content === null) break;
+    group.unshift(boxes[k].content as string);
+  }
+  const answer = tidy(group.join(", "));
+  if (answer === "") return { answer: null, reason: "empty" };
+  return { answer, reason: group.length > 1 ? "boxed_multiple" : "boxed" };
+}
+
+/** Strips math delimiters, leading "is"/":", trailing sentence punctuation and outer spaces. */
+function tidy(answer: string): string {
+  let s = answer.trim();
+  for (let k = 0; k < 3; k++) {
+    const before = s;
+    s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").trim();
+    s = s.replace(/(?:[.;,]|\\\.)+$/, "").trim();
+    const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
+      /^\\\(([\s\S]*)\\\)$/.exec(s);
+    if (d && !d[1].includes("$")) s = d[1].trim();
+    if (s === before) break;
+  }
+  return s;
+}
+
+/** Cuts a prose tail ("18 dollars. So ...") at the first sentence end that is not a decimal point. */
+function firstSentence(text: string): string {
+  const line = text.split("\n")[0];
+  const inline = /^\s*\$([^$]+)\$/.exec(line);
+  if (inline) return inline[1];
+  const end = /\.(?:\s|$)/.exec(line);
+  return end ? line.slice(0, end.index) : line;
+}
+
+const PROSE_WORD = /(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z{])/g;
+const MATH_WORDS = new Set([
+  "sin",
+  "cos",
+  "tan",
+  "sec",
+  "csc",
+  "cot",
+  "log",
+  "ln",
+  "exp",
+  "pi",
+  "or",
+  "and",
+  "sqrt",
+  "in",
+  "cm",
+  "mm",
+  "km",
+  "kg",
+  "ft",
+  "inf",
+]);
+
+/** True when a text reads as a short answer rather than prose (fewer than 3 plain words). */
+function looksBare(text: string): boolean {
+  if (text.length > 500 || text.split("\n").length > 6) return false;
+  const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
+  let words = 0;
+  for (const m of stripped.matchAll(PROSE_WORD)) {
+    if (!MATH_WORDS.has(m[0].toLowerCase())) words++;
+  }
+  return words < 3;
+}
+
+function lastNumber(text: string): string | null {
+  const nums = text.match(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\/\d+)?|-?\.\d+/g);
+  return nums ? nums[nums.length - 1] : null;
+}
+
+/**
+ * Extracts the final answer from a model output or a gold answer.
+ *
+ * @param text A full solution or a bare answer.
+ * @param options See {@linkcode ExtractAnswerOptions}.
+ * @returns The answer text (or `null`) and how it was found.
+ * @example
+ * ```ts
+ * import { extractAnswer } from "./extract.ts";
+ * extractAnswer("So x = 2, thus \\boxed{\\frac{1}{2}}.").answer; // "\\frac{1}{2}"
+ * extractAnswer("She pays 5 * 2 = 10.\n#### 10").answer; // "10"
+ * ```
+ */
+export function extractAnswer(text: string, options: ExtractAnswerOptions = {}): ExtractedAnswer {
+  const { lastNumber: useLastNumber = false, bare = true } = options;
+  if (typeof text !== "string") return { answer: null, reason: "no_answer" };
+  const s = cleanAnswerText(text);
+  if (s.trim() === "") return { answer: null, reason: "empty" };
+  const boxes = s.includes("box") ? findBoxes(s) : [];
+  if (boxes.length > 0) return fromBoxes(s, boxes);
+  const found = markedAnswer(s);
+  if (found) return found;
+  if (bare && looksBare(s.trim())) {
+    const answer = tidy(s);
+    return answer === "" ? { answer: null, reason: "empty" } : { answer, reason: "bare" };
+  }
+  if (useLastNumber) {
+    const n = lastNumber(s);
+    if (n !== null) return { answer: n, reason: "last_number" };
+  }
+  return { answer: null, reason: "no_answer" };
+}
+
+function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
+  let last: RegExpExecArray | null = null;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    last = m;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return last;
+}
+
+function markedAnswer(s: string): ExtractedAnswer | null {
+  const minerva = lastMatch(/final answer is\s*([\s\S]*?)(?:\.?\s*I hope it is correct|$)/gi, s);
+  if (minerva) {
+    const answer = tidy(minerva[1].split("\n")[0]);
+    return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "final_answer" };
+  }
+  const gsm = lastMatch(/^[ \t]*####[ \t]*(.*)$/gm, s);
+  if (gsm) {
+    const answer = tidy(gsm[1]);
+    return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };
+  }
+  const is = lastMatch(/\banswer\s+(?:is|=|:)\s*(?:[:=]\s*)?/gi, s);
+  if (is) {
+    const answer = tidy(firstSentence(s.slice(is.index + is[0].length)));
+    if (answer !== "") return { answer, reason: "answer_is" };
+    return { answer: null, reason: "truncated" };
+  }
+  const line = lastMatch(/^[ \t*#]*(?:final answer|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
+  if (line) {
+    const answer = tidy(firstSentence(line[1]));
+    return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "answer_line" };
+  }
+  return null;
+}

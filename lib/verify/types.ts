@@ -1,0 +1,88 @@
+/**
+ * Types shared by the answer verifier: the three-way result, the audited answer forms, and the
+ * per-call options (DESIGN §5, items 4 and 7).
+ * @module
+ */
+
+/** Three-way verdict: an answer the verifier cannot judge is a result, never an exception. */
+export type VerifyOutcome = "equal" | "not_equal" | "unverifiable";
+
+/** One side of a comparison as the verifier saw it, so that a wrong verdict can be audited. */
+export interface AnswerForm {
+  /** The text as given. */
+  raw: string;
+  /** The final answer extracted from the text, or `null` when there was none. */
+  extracted: string | null;
+  /** The canonical form compared, or `null` when extraction or parsing failed. */
+  normalized: string | null;
+}
+
+/** The verdict with its reason code and both audited forms. */
+export interface VerifyResult {
+  /** `equal`, `not_equal` or `unverifiable`. */
+  result: VerifyOutcome;
+  /**
+   * Why: e.g. `identical`, `exact`, `numeric`, `decimal_precision`, `symbolic`, `text`, `structure`
+   * (equal); `value_differs`, `type_mismatch`, `length_differs`, `bracket_differs`,
+   * `variables_differ`, `equation_vs_value`, `no_answer`, `truncated` (not_equal); `gold_no_answer`,
+   * `gold_unparseable`, `pred_unparseable`, `too_large`, `too_long`, `inconclusive`, `timeout`,
+   * `internal_error` (unverifiable).
+   */
+  reason: string;
+  /** The prediction's forms. */
+  pred: AnswerForm;
+  /** The gold answer's forms. */
+  gold: AnswerForm;
+}
+
+/** Options for {@linkcode extractAnswer}. */
+export interface ExtractAnswerOptions {
+  /**
+   * Fall back to the last number in the text when no marked answer (box, `####`, "the answer is",
+   * "Answer:") is found.
+   * @default false
+   */
+  lastNumber?: boolean;
+  /**
+   * Accept a short single-line text with no marker as the answer itself (golds are usually bare).
+   * @default true
+   */
+  bare?: boolean;
+}
+
+/** Per-call options of {@linkcode verifyAnswer}; every field is off by default. */
+export interface VerifyOptions extends ExtractAnswerOptions {
+  /**
+   * Compare bare comma lists (`1, 2, 3`) as multisets instead of in order. Braced sets
+   * (`\{1,2\}`) are always unordered; parenthesised tuples are always ordered.
+   * @default false
+   */
+  unordered?: boolean;
+  /**
+   * Percent tolerance: let `x`, `x%` and `x/100` match each other (e.g. `50\%` vs `0.5`). By
+   * default the `%` sign is dropped and the numbers compare as written (`50\%` = `50` ≠ `0.5`).
+   * @default false
+   */
+  percent?: boolean;
+  /**
+   * Let an inequality in one variable match the interval it describes (`x > 3` vs `(3, \infty)`).
+   * @default false
+   */
+  inequalityAsInterval?: boolean;
+  /**
+   * Let an assignment `x = 3` (a lone variable on the left) match the bare value `3`. An equation
+   * is otherwise never reduced to its right-hand side.
+   * @default false
+   */
+  assignmentAsValue?: boolean;
+  /**
+   * Seed of the random points used for symbolic equality.
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Longest extracted answer compared, in characters; longer ones are `unverifiable` / `too_long`.
+   * @default 1000
+   */
+  maxAnswerLength?: number;
+}

@@ -1,0 +1,105 @@
+/**
+ * `verifyAnswer`: extraction → parsing (cached for golds) → structured comparison, returning a
+ * three-way result with a reason and the audited forms (DESIGN §5, items 5–7). Synchronous and
+ * total: every failure becomes an `unverifiable` result, never an exception.
+ * @module
+ */
+import { compareParsed, type Verdict } from "./_compare.ts";
+import { type Parsed, parseAnswer } from "./_parse.ts";
+import { extractAnswer } from "./extract.ts";
+import type { AnswerForm, VerifyOptions, VerifyResult } from "./types.ts";
+
+const GOLD_CACHE_LIMIT = 20000;
+// A pure memo (same text → same parse), bounded, so it is not behavioural global state: it only
+// spares re-parsing the same gold for every sampled response of a group.
+const goldCache = new Map<string, Parsed | Error>();
+
+function parseCached(answer: string): Parsed | Error {
+  let hit = goldCache.get(answer);
+  if (hit === undefined) {
+    hit = tryParse(answer);
+    if (goldCache.size >= GOLD_CACHE_LIMIT) goldCache.clear();
+    goldCache.set(answer, hit);
+  }
+  return hit;
+}
+
+function tryParse(answer: string): Parsed | Error {
+  try {
+    return parseAnswer(answer);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function form(raw: string, extracted: string | null, parsed?: Parsed | Error): AnswerForm {
+  const normalized = parsed && !(parsed instanceof Error) ? parsed.norm : null;
+  return { raw, extracted, normalized };
+}
+
+/**
+ * Verifies a prediction against a gold answer.
+ *
+ * @param pred A model output (full solution or bare answer).
+ * @param gold The gold answer (bare, `#### N`, or a boxed reference solution).
+ * @param options See {@linkcode VerifyOptions}.
+ * @returns `equal` / `not_equal` / `unverifiable` with a reason and both audited forms.
+ * @example
+ * ```ts
+ * import { verifyAnswer } from "./verify.ts";
+ * verifyAnswer("so the answer is $\\boxed{\\frac12}$", "0.5").result; // "equal"
+ * verifyAnswer("x = 3", "3").reason; // "equation_vs_value"
+ * ```
+ */
+export function verifyAnswer(pred: string, gold: string, options: VerifyOptions = {}): VerifyResult {
+  const predText = typeof pred === "string" ? pred : String(pred ?? "");
+  const goldText = typeof gold === "string" ? gold : String(gold ?? "");
+  try {
+    return verifyUnsafe(predText, goldText, options);
+  } catch (error) {
+    const reason = error instanceof RangeError ? "too_large" : "internal_error";
+    return {
+      result: "unverifiable",
+      reason,
+      pred: form(predText, null),
+      gold: form(goldText, null),
+    };
+  }
+}
+
+function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): VerifyResult {
+  const { maxAnswerLength = 1000 } = options;
+  const g = extractAnswer(gold, { bare: true });
+  const p = extractAnswer(pred, options);
+  const done = (v: Verdict, gp?: Parsed | Error, pp?: Parsed | Error): VerifyResult => ({
+    result: v.result,
+    reason: v.reason,
+    pred: form(pred, p.answer, pp),
+    gold: form(gold, g.answer, gp),
+  });
+  if (g.answer === null) return done({ result: "unverifiable", reason: "gold_no_answer" });
+  if (g.answer.length > maxAnswerLength) return done({ result: "unverifiable", reason: "too_long" });
+  const gp = parseCached(g.answer);
+  if (gp instanceof Error) {
+    const reason = gp instanceof RangeError ? "too_large" : "gold_unparseable";
+    return done({ result: "unverifiable", reason });
+  }
+  if (p.answer === null) {
+    return done({ result: "not_equal", reason: p.reason === "truncated" ? "truncated" : "no_answer" }, gp);
+  }
+  if (p.answer.length > maxAnswerLength) {
+    return done({ result: "unverifiable", reason: "too_long" }, gp);
+  }
+  const pp = p.answer === g.answer ? gp : tryParse(p.answer);
+  if (pp instanceof Error) {
+    const reason = pp instanceof RangeError ? "too_large" : "pred_unparseable";
+    return done({ result: "unverifiable", reason }, gp, pp);
+  }
+  let verdict = compareParsed(pp, gp, options);
+  if (verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq") {
+    // "\boxed{15\frac{39}{40}} or \boxed{\frac{639}{40}}": one answer in several forms.
+    const each = pp.items.map((item) => compareParsed(item, gp, options));
+    if (each.every((v) => v.result === "equal")) verdict = { result: "equal", reason: "boxes_agree" };
+  }
+  return done(verdict, gp, pp);
+}

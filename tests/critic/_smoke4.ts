@@ -1,0 +1,2 @@
+import { benchCritic } from "../../lib/critic/mod.ts";
+console.log(await benchCritic());

@@ -1,0 +1,73 @@
+// Tests lib/model/tf.ts: backend choice and the explicit-transpose BatchMatMul gradient.
+import assert from "node:assert/strict";
+import { chooseBackend, tf } from "../../lib/model/mod.ts";
+
+type Mat = number[][];
+const transpose = (m: Mat): Mat => m[0].map((_, j) => m.map((row) => row[j]));
+const matmul = (a: Mat, b: Mat): Mat =>
+  a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
+const filled = (r: number, c: number, k: number): Mat =>
+  Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => Math.sin(k + 3 * i + j)));
+
+function assertClose(actual: number[], expected: number[], what: string) {
+  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) < 1e-4, `${what}[${i}]`));
+}
+
+Deno.test("BatchMatMul gradient (explicit transposes) matches the analytic gradient on cpu", async () => {
+  const previous = tf.getBackend();
+  await chooseBackend("cpu");
+  // loss = sum(W ⊙ op(A)·op(B)) ⇒ dA = W·Bᵀ, dB = Aᵀ·W (before undoing the transposes).
+  const a = filled(3, 4, 1);
+  const b = filled(4, 5, 2);
+  const w = filled(3, 5, 3);
+  const dA = matmul(w, transpose(b));
+  const dB = matmul(transpose(a), w);
+  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+    const grads = tf.tidy(() => {
+      const aIn = tf.tensor2d(ta ? transpose(a) : a);
+      const bIn = tf.tensor2d(tb ? transpose(b) : b);
+      const wT = tf.tensor2d(w);
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x, y, ta, tb), wT))
+      );
+      return g([aIn, bIn]).map((t) => t.arraySync() as Mat);
+    });
+    assertClose(grads[0].flat(), (ta ? transpose(dA) : dA).flat(), `dA ta=${ta} tb=${tb}`);
+    assertClose(grads[1].flat(), (tb ? transpose(dB) : dB).flat(), `dB ta=${ta} tb=${tb}`);
+  }
+  // Batched [2, 3, 4] × [4, 5] (broadcast): dB sums over the batch.
+  const g = tf.tidy(() => {
+    const x = tf.tensor3d([a, a.map((r) => r.map((v) => 2 * v))]);
+    const y = tf.tensor2d(b);
+    const [gx, gy] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q)))([x, y]);
+    return { gx: gx.shape, gy: gy.arraySync() as Mat };
+  });
+  assert.deepEqual(g.gx, [2, 3, 4]);
+  const ones = filled(3, 5, 0).map((r) => r.map(() => 1));
+  assertClose(g.gy.flat(), matmul(transpose(a), ones).flat().map((v) => 3 * v), "broadcast dB");
+  if (previous) await tf.setBackend(previous);
+});
+
+Deno.test("chooseBackend('auto') returns a started backend and never a fallback adapter", async () => {
+  const previous = tf.getBackend();
+  const info = await chooseBackend("auto", { exclude: ["cpu"] }).catch(() => chooseBackend("cpu"));
+  assert.equal(tf.getBackend(), info.name === "tensorflow-gpu" ? "tensorflow" : info.name);
+  assert.equal(info.requested === "auto" || info.name === "cpu", true);
+  if (info.name === "webgpu") assert.ok(!/llvmpipe|swiftshader|fallback/i.test(info.detail ?? ""));
+  if (info.isGpu) assert.ok(info.name === "webgpu" || info.name === "tensorflow-gpu");
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const y = tf.matMul(x, x);
+  assert.deepEqual(Array.from(await y.data()), [7, 10, 15, 22]);
+  tf.dispose([x, y]);
+  // A fallback adapter is refused, whatever this machine has.
+  // deno-lint-ignore no-explicit-any
+  const nav = globalThis.navigator as any;
+  if (nav?.gpu) {
+    const adapter = await nav.gpu.requestAdapter();
+    if (adapter?.isFallbackAdapter || /llvmpipe/i.test(adapter?.info?.description ?? "")) {
+      await assert.rejects(() => chooseBackend("webgpu"), /fallback/);
+    }
+  }
+  await assert.rejects(() => chooseBackend("nope" as "cpu"), RangeError);
+  if (previous) await tf.setBackend(previous);
+});
