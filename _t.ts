@@ -1,9 +1,2 @@
-import { chooseBackend, tf } from "./lib/model/mod.ts";
-const nav = globalThis.navigator as any;
-console.log("gpu?", !!nav.gpu);
-if (nav.gpu) { const a = await nav.gpu.requestAdapter(); console.log("adapter", a && a.info, a && a.isFallbackAdapter); }
-const info = await chooseBackend((Deno.args[0] ?? "auto") as any);
-console.log("started", info);
-const x = tf.tensor2d([[1, 2], [3, 4]]);
-const y = tf.matMul(x, x);
-console.log(await y.data());
+import { extractAnswer } from "./lib/verify/mod.ts";
+for (const t of ["The answer is 5, since 2+3=5.", "The answer: 7", "so the answer is 12 because we add", "The answer is 1, 2 and 3.", "answer is 3.5.", "Answer: 4", "The answers is 4", "the answer is $\\frac{1}{2}$ when x = 1"]) console.log(JSON.stringify(t), JSON.stringify(extractAnswer(t)));

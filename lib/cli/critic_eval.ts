@@ -10,8 +10,8 @@ import {
   type CriticConfig,
   evaluateCritic,
   formatEvalTable,
-  type LabeledResponse,
   parseVoteRule,
+  readLabeledJsonl,
   startReferenceCriticServer,
   syntheticAblationItems,
 } from "../critic/mod.ts";
@@ -21,7 +21,8 @@ import { writeFileAtomic } from "../util/mod.ts";
 const USAGE = `Usage: deno task critic:eval [FILE] [--format bbm|synthetic] [--k 1,2,4,8]
   [--rules union,intersection,majority,average,at-least-m] [--m 2] [--out PATH]
   [--base-url URL --model NAME --api-key-env VAR] [--concurrency 16] [--cache-dir DIR]
-  [--temperature 0.7] [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300]
+  [--temperature 0.7] [--include-reference] [--repeated-calls (k requests instead of n = k)]
+  [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300]
 FILE: BIG-Bench-Mistake JSONL (bbm), or synthetic JSONL with question/response/step_labels;
 without FILE and with --format synthetic, seeded synthetic SFT traces are generated (--size).`;
 
@@ -34,21 +35,7 @@ async function readItems(file: string | undefined, format: string, size: number,
   if (format !== "synthetic") {
     throw new RangeError(`Cannot read --format: expected bbm or synthetic, got "${format}"`);
   }
-  const lines = (await Deno.readTextFile(file)).split("\n");
-  return lines.flatMap((line, i): LabeledResponse[] => {
-    if (!line.trim()) return [];
-    const row = JSON.parse(line);
-    const labels = row.step_labels ?? row.stepLabels;
-    const problem = row.question ?? row.problem;
-    if (typeof problem !== "string" || typeof row.response !== "string" || !Array.isArray(labels)) {
-      throw new SyntaxError(
-        `Cannot read line ${i + 1} of ${file}: expected question, response and step_labels, got ${
-          line.slice(0, 60)
-        }`,
-      );
-    }
-    return [{ problem, response: row.response, reference: row.answer, labels }];
-  });
+  return readLabeledJsonl(await Deno.readTextFile(file), file);
 }
 
 if (import.meta.main) {
@@ -71,6 +58,8 @@ if (import.meta.main) {
       "noise-missed-flag": { type: "string", default: "0" },
       seed: { type: "string", default: "0" },
       size: { type: "string", default: "300" },
+      "include-reference": { type: "boolean", default: false },
+      "repeated-calls": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -95,6 +84,8 @@ if (import.meta.main) {
       baseUrl: values["base-url"] ?? server!.baseUrl,
       concurrency: Number(values.concurrency),
       cacheDir: values["cache-dir"],
+      includeReference: values["include-reference"],
+      useN: !values["repeated-calls"],
       ...(values.model ? { model: values.model } : {}),
       ...(values["api-key-env"] ? { apiKeyEnv: values["api-key-env"] } : {}),
       ...(values.temperature ? { temperature: Number(values.temperature) } : {}),

@@ -6,7 +6,8 @@
 import { parseArgs } from "node:util";
 import { startReferenceCriticServer } from "../critic/mod.ts";
 
-const USAGE = `Usage: deno task critic:serve [--port 8917] [--noise-false-flag 0] [--noise-missed-flag 0]
+const USAGE =
+  `Usage: deno task critic:serve [--port 8917] [--noise-false-flag 0] [--noise-missed-flag 0]
   [--seed 0] [--latency-ms 0] [--model capo-reference-critic]`;
 
 if (import.meta.main) {

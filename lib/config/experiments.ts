@@ -6,7 +6,7 @@
  * @module
  */
 import { type Infer, type Schema, t } from "./schema.ts";
-import { RL_PRESETS, type RlConfig } from "../train/config.ts";
+import { RL_PRESETS, type RlConfig } from "../train/mod.ts";
 import { ADVANTAGE_ESTIMATORS, AGGREGATION_MODES, POLICY_LOSSES } from "../rl/mod.ts";
 import { VOTE_RULES } from "../critic/mod.ts";
 import { BACKEND_ORDER } from "../model/mod.ts";
@@ -174,3 +174,71 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
 
 /** The resolved ablation config. */
 export type AblationConfig = Infer<typeof ABLATION_CONFIG_SCHEMA>;
+
+/** Parts of `deno task bench`. */
+export const BENCH_PARTS = ["policy", "verify", "critic", "train"] as const;
+
+/** experiments/configs/bench.yaml: what `deno task bench` measures and on which data. */
+export const BENCH_CONFIG_SCHEMA = t.object({
+  name: t.string({ default: "bench", doc: "run name in lineage" }),
+  parts: t.array(t.enum(BENCH_PARTS), {
+    default: [...BENCH_PARTS],
+    minItems: 1,
+    doc: "parts to run (CLI: --parts=policy,verify)",
+  }),
+  checkpoint: t.string({
+    default: "data/sft",
+    doc: "policy checkpoint evaluated by the policy part",
+  }),
+  task: TASK_SCHEMA,
+  policy: t.object({
+    limit: t.integer({ default: 200, min: 1, doc: "test problems evaluated" }),
+    majK: t.integer({ default: 8, min: 1, doc: "samples per problem for maj@k" }),
+    temperature: t.number({ default: 1, min: 1e-6, doc: "sampling temperature of maj@k" }),
+    maxNewTokens: t.integer({ default: 64, min: 1, doc: "longest response, tokens" }),
+    seed: t.integer({ default: 0, min: 0, doc: "sampling seed of maj@k" }),
+    backend: t.enum(BACKENDS, { default: "wasm", doc: "TensorFlow.js backend of the policy part" }),
+  }, { doc: "policy evaluation on the synthetic test split" }),
+  verify: t.object({
+    path: t.string({
+      default: "data/verify_labelled.jsonl",
+      doc: "labelled verifier cases (JSONL)",
+    }),
+    rounds: t.integer({ default: 5, min: 1, doc: "timed passes over the set" }),
+  }, { doc: "verifier agreement and throughput" }),
+  critic: t.object({
+    bigBenchMistake: t.string({
+      default: "../shared/data/big-bench-mistake/multistep_arithmetic.jsonl",
+      doc: "BIG-Bench-Mistake file scored for F1 (skipped with a note when missing)",
+    }),
+    evalLimit: t.integer({ default: 300, min: 1, doc: "BIG-Bench-Mistake traces scored" }),
+    ks: t.array(t.integer({ min: 1 }), { default: [1, 4], minItems: 1, doc: "k values scored" }),
+    responses: t.integer({ default: 320, min: 1, doc: "responses in the throughput batch" }),
+    latencyMs: t.integer({
+      default: 200,
+      min: 0,
+      doc: "added server latency of the throughput run, ms",
+    }),
+    concurrency: t.integer({
+      default: 16,
+      min: 1,
+      doc: "client concurrency of the throughput run",
+    }),
+    k: t.integer({ default: 4, min: 1, doc: "critiques per response in the throughput run" }),
+  }, { doc: "critic F1 on BIG-Bench-Mistake, critiques/s, cache" }),
+  train: t.object({
+    backends: t.array(t.enum(BACKEND_ORDER), {
+      default: ["tensorflow", "wasm"],
+      minItems: 1,
+      doc: "backends timed (ones that do not start are reported)",
+    }),
+    steps: t.integer({ default: 3, min: 1, doc: "timed train steps per backend" }),
+    rlIteration: t.boolean({
+      default: true,
+      doc: "also time one full RL iteration (rollout → update)",
+    }),
+  }, { doc: "train-step time per backend, sampling tokens/s, RL iteration time" }),
+});
+
+/** The resolved bench config. */
+export type BenchConfig = Infer<typeof BENCH_CONFIG_SCHEMA>;

@@ -9,7 +9,18 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument } fro
 import type { Node } from "yaml";
 import type { ParseContext, Schema } from "./schema.ts";
 
-/** A config that does not parse or does not fit its schema. */
+/**
+ * A config that does not parse or does not fit its schema; `file`, `line` and `key` say where.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseConfig("a: 1\n", t.object({}), { file: "x.yaml" });
+ * } catch (error) {
+ *   if (error instanceof ConfigError) console.log(error.line, error.key); // 1 "a"
+ * }
+ * ```
+ */
 export class ConfigError extends SyntaxError {
   /** The config file (or "command line"). */
   readonly file: string;

@@ -17,3 +17,4 @@
 export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./experiments.ts";
+export * from "./grid.ts";

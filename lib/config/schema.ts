@@ -154,7 +154,10 @@ export const t = {
    * const estimator = t.enum(["capo", "grpo"] as const, { default: "capo" });
    * ```
    */
-  enum<const V extends string>(values: readonly V[], options: FieldOptions<V> = {}): Schema<V> {
+  enum<const V extends string>(
+    values: readonly V[],
+    options: FieldOptions<NoInfer<V>> = {},
+  ): Schema<V> {
     return leaf(
       `one of ${values.join("|")}`,
       options,
@@ -168,7 +171,10 @@ export const t = {
    * const ks = t.array(t.integer({ min: 1 }), { default: [1, 2, 4] });
    * ```
    */
-  array<T>(item: Schema<T>, options: FieldOptions<T[]> & { minItems?: number } = {}): Schema<T[]> {
+  array<T>(
+    item: Schema<T>,
+    options: FieldOptions<NoInfer<T>[]> & { minItems?: number } = {},
+  ): Schema<T[]> {
     const { minItems = 0 } = options;
     const hasDefault = Object.hasOwn(options, "default");
     const type = `a list of ${item.type}${minItems ? ` (at least ${minItems})` : ""}`;

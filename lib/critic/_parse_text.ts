@@ -21,12 +21,14 @@ const THINK_CLOSE = /<\/(?:think|thinking|reasoning)>/gi;
 /**
  * Normalises what real critics write into plain ASCII-ish text: NFKC (full-width `［１，３］` →
  * `[1,3]`, `：` → `:`), every dash to `-`, ideographic commas and lenticular brackets, curly
- * quotes, and it drops markdown decoration (`**`, `__`, backticks, fence lines, headings,
- * blockquotes, `$`) that would otherwise sit between a verdict's label and its list.
+ * quotes, zero-width characters, and it drops decoration (`**`, `__`, backticks, fence lines,
+ * headings, blockquotes, `$`, inline HTML, `<answer>` tags, `\boxed{[…]}`) that would otherwise
+ * sit between a verdict's label and its list.
  */
 export function normalizeCritiqueText(text: string): string {
   return text.normalize("NFKC")
     .replace(/\r\n?/g, "\n")
+    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
     .replace(/[\u2010-\u2015\u2212\uFE58\uFE63]/g, "-")
     .replace(/[\u3001\uFF64]/g, ",")
     .replace(/[\u3010\u3014\u3016]/g, "[")
@@ -36,7 +38,12 @@ export function normalizeCritiqueText(text: string): string {
     .replace(/^[ \t]*(?:```|~~~)[^\n]*$/gm, "")
     .replace(/`/g, "")
     .replace(/\*\*|__/g, "")
-    .replace(/\\([[\]()])/g, "$1")
+    .replace(/<\/?(?:b|strong|em|i|u|code|span|mark|sup|sub)(?:\s[^<>]*)?\/?>/gi, "")
+    .replace(
+      /<\/?(?:p|br|div|answer|verdict|output|result|final(?:_answer)?|conclusion)(?:\s[^<>]*)?\/?>/gi,
+      "\n",
+    )
+    .replace(/\\([[\]{}()])/g, "$1")
     .replace(/\\(?:boxed|fbox)\{\s*(\[[^[\]{}]*\])\s*\}/g, "$1")
     .replace(/\$/g, "")
     .replace(/^[ \t]*#{1,6}[ \t]+/gm, "")
@@ -87,6 +94,7 @@ export function looksTruncated(raw: string): boolean {
   if (text === "") return false;
   if (matchesOf(text, /^[ \t]*(?:```|~~~)/gm).length % 2 === 1) return true;
   if (splitThink(text).unclosedThink) return true;
+  if (/[\d)]\s*[*×÷+=-]$/.test(text)) return true; // "... 9*" is maths cut off, not **bold**
   const last = [...text].at(-1) ?? "";
   if (/[.!?。！？)\]}"'»」』>*_~`|]/.test(last)) return false;
   if (/[\p{Extended_Pictographic}✓✔✗✘]/u.test(last)) return false;

@@ -8,7 +8,13 @@
 
 /** What a verdict value parsed to: step numbers as written (not yet shifted or range-checked). */
 export type ValueParse =
-  | { ok: true; numbers: number[]; kind: "list" | "none" | "inline" | "bullets" | "json" }
+  | {
+    ok: true;
+    numbers: number[];
+    kind: "list" | "none" | "inline" | "bullets" | "json" | "all";
+    /** Where the value ends in the text it was read from. */
+    end: number;
+  }
   | { ok: false; reason: "truncated" | "ambiguous" | "unparseable" };
 
 /** Lookarounds that make a word a whole word in any script (JS `\b` is ASCII-only). */
@@ -21,8 +27,10 @@ export const STEP_WORD = String
   .raw`(?:steps?|[ée]tapes?|etapas?|pasos?|passos?|passaggi[o]?|pass[io]|schritte?|schritt|шаги|шага|шаг|ステップ|步骤|步驟|단계)`;
 
 const NUM = String.raw`(\d{1,4})(?!\d|\.\d)(?!\s*(?:st|nd|rd|th)${L1})`;
+const ARTICLE = String
+  .raw`(?:(?:the|los|las|les|die|der|el|la|le|os|as|gli|i)\s+(?=${STEP_WORD}))?`;
 const REF = String
-  .raw`(?:第\s*\d{1,4}\s*(?:个步骤|步骤|步|ステップ)?|(?:<\s*)?(?:${STEP_WORD}\s*(?:no\.?|nr\.?|n°|#)?\s*)?#?\s*_?\s*${NUM}(?:\s*>)?)`;
+  .raw`${ARTICLE}(?:第\s*\d{1,4}\s*(?:个步骤|步骤|步|ステップ)?|(?:<\s*)?(?:${STEP_WORD}\s*(?:no\.?|nr\.?|n°|#)?\s*)?#?\s*_?\s*${NUM}(?:\s*>)?)`;
 const RANGE_WORD = String.raw`(?:-|~|\.\.\.?|${w("to|through|thru|à|a|al|bis|até|до")}|至|到)`;
 const ITEM_RE = new RegExp(String.raw`${REF}(?:\s*${RANGE_WORD}\s*${REF})?`, "iuy");
 const AND_RE = new RegExp(
@@ -38,7 +46,7 @@ const NONE_RE = new RegExp(
       String
         .raw`none|nothing|nil|null|empty|n/?a|no(?:ne)?(?:\s+(?:wrong|incorrect|erroneous))?(?:\s+(?:steps?|errors?|mistakes?))?|aucune?|ningun[oa]?|keine?|nenhum[a]?|nessun[oa]?|нет|all\s+(?:the\s+)?steps\s+(?:are\s+)?(?:correct|right|valid)`,
     )
-  }|无|没有|無|なし|없음|-(?=\s*(?:\n|$)))`,
+  }|无|没有|無|なし|없음|∅|Ø|-(?=\s*(?:\n|$)))`,
   "iuy",
 );
 
@@ -87,6 +95,19 @@ export function readItems(
   return numbers.length > 0 ? { numbers, end: p, ambiguous } : null;
 }
 
+const ALL_RE = new RegExp(
+  String
+    .raw`all(?!\s+(?:of\s+)?(?:the\s+)?(?:steps\s+|of\s+them\s+)?(?:are|is|were|from|after|except|but|starting|other|remaining)(?![\p{L}]))(?:\s+(?:of\s+)?(?:the\s+)?(?:steps|of\s+them))?(?![\p{L}])`,
+  "iuy",
+);
+
+/** Reads "all (steps)" at `pos` ("every step is wrong"); returns its end or -1. */
+export function readAll(text: string, pos: number): number {
+  ALL_RE.lastIndex = pos;
+  const m = ALL_RE.exec(text);
+  return m ? m.index + m[0].length : -1;
+}
+
 /** Reads a "none" word at `pos`; returns its end or -1. */
 export function readNone(text: string, pos: number): number {
   NONE_RE.lastIndex = pos;
@@ -132,43 +153,50 @@ export function readBracket(text: string, pos: number): ValueParse {
       reason: "unparseable",
     };
   }
+  const list = (numbers: number[], kind: "list" | "none" = "list"): ValueParse => ({
+    ok: true,
+    numbers,
+    kind,
+    end: end + 1,
+  });
   const inner = text.slice(pos + 1, end).trim();
-  if (inner === "") return { ok: true, numbers: [], kind: "list" };
+  if (inner === "") return list([]);
   if (open === "[") {
     try {
       const json = JSON.parse(text.slice(pos, end + 1));
       if (Array.isArray(json)) {
         const numbers = fromJsonArray(json);
-        if (numbers) return { ok: true, numbers, kind: "list" };
+        if (numbers) return list(numbers);
       }
     } catch { /* not JSON: read it as a list of items below */ }
   }
   const unquoted = inner.replace(/["']/g, "").replace(/[\s,.;]+$/, "");
   const noneEnd = readNone(unquoted, 0);
   if (noneEnd >= 0 && /^[\s.,;:!-]*$/.test(unquoted.slice(noneEnd).replace(/\(.*\)/s, ""))) {
-    return { ok: true, numbers: [], kind: "none" };
+    return list([], "none");
   }
-  if (/^\d+(?:\s+\d+)+$/.test(unquoted)) {
-    return { ok: true, numbers: unquoted.split(/\s+/).map(Number), kind: "list" };
-  }
+  if (/^\d+(?:\s+\d+)+$/.test(unquoted)) return list(unquoted.split(/\s+/).map(Number));
   const read = readItems(unquoted, 0);
   if (read && read.end >= unquoted.length) {
-    return read.ambiguous ? { ok: false, reason: "ambiguous" } : {
-      ok: true,
-      numbers: read.numbers,
-      kind: "list",
-    };
+    return read.ambiguous ? { ok: false, reason: "ambiguous" } : list(read.numbers);
   }
   return { ok: false, reason: "unparseable" };
 }
 
-/** The end of the line that contains `pos`. */
+/** The end of the line that contains `pos` (looking at most 2000 characters ahead). */
 export function lineEnd(text: string, pos: number): number {
-  const nl = text.indexOf("\n", pos);
-  return nl < 0 ? text.length : nl;
+  const stop = Math.min(text.length, pos + 2000);
+  for (let i = pos; i < stop; i++) if (text.charCodeAt(i) === 10) return i;
+  return stop;
 }
 
-const BULLET = /^[ \t]*(?:[-*+•]|\d{1,2}[.)](?=\s+\D))[ \t]+/;
+const BULLET = new RegExp(
+  String
+    .raw`^[ \t]*(?:(?:[-*+•]|\d{1,2}[.)](?=\s+\D))[ \t]+|(?=(?:<\s*)?${STEP_WORD}\s*#?\d+\s*>?\s*[:(]))`,
+  "iu",
+);
+const JUDGED_FINE = /(?<![\p{L}])(?:correct|fine|right|valid|ok)(?![\p{L}])|[✓✔✅]/iu;
+const JUDGED_BAD = /(?<![\p{L}])(?:incorrect|wrong|error|invalid|mistake)/iu;
 
 /**
  * Reads the lines under a verdict label that ends its line ("Wrong steps:\n[1, 3]", or bullets
@@ -183,12 +211,12 @@ export function readNextLines(text: string, pos: number): ValueParse {
     p = end + 1;
   }
   if (p >= text.length) return { ok: false, reason: "truncated" };
-  const start = p + (text.slice(p).match(/^[ \t]*/)?.[0].length ?? 0);
+  const start = p + (text.slice(p, p + 100).match(/^[ \t]*/)?.[0].length ?? 0);
   const firstLine = text.slice(start, lineEnd(text, start)).trim();
   if ("[({".includes(text[start])) return readBracket(text, start);
   const noneEnd = readNone(text, start);
   if (noneEnd >= 0 && /^[\s.,;:!)]*$/.test(text.slice(noneEnd, lineEnd(text, noneEnd)))) {
-    return { ok: true, numbers: [], kind: "none" };
+    return { ok: true, numbers: [], kind: "none", end: lineEnd(text, noneEnd) };
   }
   if (!BULLET.test(firstLine)) {
     const read = readItems(text, start);
@@ -196,24 +224,28 @@ export function readNextLines(text: string, pos: number): ValueParse {
     if (read && /^[\s.,;]*$/.test(rest)) {
       return read.ambiguous
         ? { ok: false, reason: "ambiguous" }
-        : { ok: true, numbers: read.numbers, kind: "inline" };
+        : { ok: true, numbers: read.numbers, kind: "inline", end: lineEnd(text, read.end) };
     }
     return { ok: false, reason: "unparseable" };
   }
   const numbers: number[] = [];
-  for (let q = start; q < text.length;) {
+  let q = start;
+  while (q < text.length) {
     const end = lineEnd(text, q);
     const line = text.slice(q, end);
     const bullet = line.match(BULLET);
     if (!bullet) break;
     const body = line.slice(bullet[0].length);
     if (readNone(body, 0) >= 0 && numbers.length === 0) {
-      return { ok: true, numbers: [], kind: "none" };
+      return { ok: true, numbers: [], kind: "none", end };
     }
     const read = readItems(body, 0);
-    if (!read) return { ok: false, reason: "unparseable" };
+    // A per-step table under the label ("Step 0: correct") is not a list of wrong steps.
+    if (!read || (JUDGED_FINE.test(body) && !JUDGED_BAD.test(body))) {
+      return { ok: false, reason: "unparseable" };
+    }
     numbers.push(...read.numbers);
     q = end + 1;
   }
-  return { ok: true, numbers, kind: "bullets" };
+  return { ok: true, numbers, kind: "bullets", end: Math.min(q, text.length) };
 }

@@ -7,6 +7,7 @@
  */
 import {
   lineEnd,
+  readAll,
   readBracket,
   readItems,
   readNextLines,
@@ -17,7 +18,15 @@ import {
 
 /** A verdict found in text: step numbers as written, or why none could be read. */
 export type Verdict =
-  | { ok: true; numbers: number[]; reason: string; oneBased?: boolean }
+  | {
+    ok: true;
+    numbers: number[];
+    reason: string;
+    oneBased?: boolean;
+    all?: boolean;
+    /** Where the verdict's line ends in the searched text. */
+    end?: number;
+  }
   | { ok: false; reason: string };
 
 const LATIN_MARKERS = [
@@ -43,23 +52,35 @@ const MARKER_RE = new RegExp(
   "giu",
 );
 const WEAK_RE = new RegExp(String.raw`(?<![\p{L}\p{N}])(?:${WEAK_MARKERS})(?![\p{L}])`, "giu");
+/** After a label: filler words before a colon (group 1), a parenthetical (2), the separator (3). */
 const SEP_RE = new RegExp(
-  String
-    .raw`(?:\s*\(s\))?(?:[ \t]+[\p{L}' \t]{1,30}?(?=[ \t]*:))?[ \t*_"')\]|]*(?:\(([^()\n]{0,60})\)[ \t*_"']*)?(?:(:=|:|=>|->|=|-(?!\d)|(?:is|are|were|was|include|includes|sont|est|son|es|sind|ist)(?![\p{L}])|为|是|有)[ \t*_"']*(?::[ \t]*)?)?`,
+  String.raw`(?:\s*\(s\))?(?:[ \t]+([\p{L}' \t]{1,30}?)(?=[ \t]*:))?[ \t*_"')\]|]*` +
+    String.raw`(?:\(([^()\n]{0,60})\)[ \t*_"']*)?` +
+    String
+      .raw`(?:(:=|:|=>|->|→|⇒|=|-(?!\d)|(?:is|are|were|was|include|includes|sont|est|son|es|sind|ist)(?![\p{L}])|为|是|有)[ \t*_"']*(?::[ \t]*)?)?`,
   "iuy",
 );
+const COUNT_WORDS = /(?:number|count|total|how\s+many|amount|percentage|ratio|rate)/i;
+const COUNT_BEFORE = new RegExp(String.raw`${COUNT_WORDS.source}(?:\s+of)?\s+(?:the\s+)?$`, "i");
+const NEGATED = /(?:(?<![\p{L}])(?:no|zero)\s+|没有|沒有|无|無)$/iu;
 const ONE_BASED = /(?<![\p{L}\p{N}])(?:1|one)[\s-]*(?:based|indexed)/iu;
 const ZERO_BASED = /(?<![\p{L}\p{N}])(?:0|zero)[\s-]*(?:based|indexed)/iu;
+const SPACES = /[ \t]*/y;
 
 interface Candidate {
   value: ValueParse;
   json: boolean;
   labelled: boolean;
+  /** Where the verdict's line ends (text after it is "trailing"). */
+  end: number;
   oneBased?: boolean;
 }
 
 function readValue(text: string, pos: number, sep: string | undefined, weak: boolean): ValueParse {
-  const p = pos + (text.slice(pos).match(/^[ \t]*/)?.[0].length ?? 0);
+  SPACES.lastIndex = pos;
+  SPACES.test(text);
+  let p = SPACES.lastIndex;
+  if (/^\\(?:boxed|fbox)\{/.test(text.slice(p, p + 7))) p = text.indexOf("{", p); // \boxed{2}
   const atEol = p >= text.length || text[p] === "\n";
   if ("[({".includes(text[p]) && p < text.length) {
     const value = readBracket(text, p);
@@ -77,11 +98,14 @@ function readValue(text: string, pos: number, sep: string | undefined, weak: boo
     return readNextLines(text, p + 1);
   }
   if (sep === undefined) return { ok: false, reason: "unparseable" };
-  if (readNone(text, p) >= 0) return { ok: true, numbers: [], kind: "none" };
+  const noneEnd = readNone(text, p);
+  if (noneEnd >= 0) return { ok: true, numbers: [], kind: "none", end: noneEnd };
+  const allEnd = readAll(text, p);
+  if (allEnd >= 0) return { ok: true, numbers: [], kind: "all", end: allEnd };
   const read = readItems(text, p);
   if (!read) return { ok: false, reason: "unparseable" };
   if (read.ambiguous) return { ok: false, reason: "ambiguous" };
-  return { ok: true, numbers: read.numbers, kind: "inline" };
+  return { ok: true, numbers: read.numbers, kind: "inline", end: read.end };
 }
 
 function candidatesOf(text: string, re: RegExp, weak: boolean): Candidate[] {
@@ -89,31 +113,44 @@ function candidatesOf(text: string, re: RegExp, weak: boolean): Candidate[] {
   re.lastIndex = 0;
   for (const m of text.matchAll(re)) {
     const before = text.slice(Math.max(0, m.index - 40), m.index);
-    if (/(?:number|count|total|how\s+many|amount)\s+of\s+(?:the\s+)?$/i.test(before)) continue;
-    const json = /["']\s*$/.test(before) || /^[a-z]+_[a-z_]+$/i.test(m[0]);
-    if (!weak && /(?<![\p{L}])(?:no|zero)\s+$/iu.test(before)) {
-      out.push({ value: { ok: true, numbers: [], kind: "none" }, json: false, labelled: false });
+    if (COUNT_BEFORE.test(before)) continue; // "Number of wrong steps: 2"
+    const quoted = /["']\s*$/.test(before) && /^["']/.test(text.slice(m.index + m[0].length));
+    const json = quoted || /^[a-z]+_[a-z_]+$/i.test(m[0]);
+    const markEnd = m.index + m[0].length;
+    if (!weak && NEGATED.test(before)) {
+      const value: ValueParse = { ok: true, numbers: [], kind: "none", end: markEnd };
+      out.push({ value, json: false, labelled: false, end: markEnd });
       continue;
     }
     if (weak && !json && !/^\s*$/.test(text.slice(text.lastIndexOf("\n", m.index) + 1, m.index))) {
       continue; // a weak label only counts at the start of a line or as a JSON key
     }
-    SEP_RE.lastIndex = m.index + m[0].length;
+    SEP_RE.lastIndex = markEnd;
     const sep = SEP_RE.exec(text);
-    const end = sep ? sep.index + sep[0].length : m.index + m[0].length;
-    const value = readValue(text, end, sep?.[2], weak);
-    const scope = (sep?.[1] ?? "") + " " + text.slice(end, lineEnd(text, end));
-    const oneBased = ONE_BASED.test(scope) ? true : ZERO_BASED.test(scope) ? false : undefined;
-    out.push({ value, json, labelled: sep?.[2] !== undefined && /^[:=]/.test(sep[2]), oneBased });
+    if (sep?.[1] && COUNT_WORDS.test(sep[1])) continue; // "Wrong steps count: 2"
+    const end = sep ? sep.index + sep[0].length : markEnd;
+    const value = readValue(text, end, sep?.[3], weak);
+    let oneBased: boolean | undefined;
+    if (value.ok) {
+      const scope = (sep?.[2] ?? "") + " " +
+        text.slice(end, Math.min(lineEnd(text, end), end + 300));
+      oneBased = ONE_BASED.test(scope) ? true : ZERO_BASED.test(scope) ? false : undefined;
+    }
+    const labelled = sep?.[3] !== undefined && /^[:=]/.test(sep[3]);
+    out.push({ value, json, labelled, end: value.ok ? value.end : end, oneBased });
   }
   return out;
 }
 
 function reasonOf(c: Candidate & { value: { ok: true } }): string {
   if (c.json) return "json";
-  return { list: "explicit_list", none: "none", inline: "inline_list", bullets: "bullet_list" }[
-    c.value.kind as "list" | "none" | "inline" | "bullets"
-  ] ?? "explicit_list";
+  const reasons: Record<string, string> = {
+    none: "none",
+    inline: "inline_list",
+    bullets: "bullet_list",
+    all: "all",
+  };
+  return reasons[c.value.kind] ?? "explicit_list";
 }
 
 /** The last explicit verdict in `text`, a failure that overrides it, or null when there is none. */
@@ -130,7 +167,9 @@ export function findLabelledVerdict(text: string): Verdict | null {
     }
     if (lastOk >= 0) {
       const c = cands[lastOk] as Candidate & { value: { ok: true; numbers: number[] } };
-      return { ok: true, numbers: c.value.numbers, reason: reasonOf(c), oneBased: c.oneBased };
+      const all = c.value.kind === "all";
+      const { numbers } = c.value, reason = reasonOf(c);
+      return { ok: true, numbers, reason, oneBased: c.oneBased, all, end: c.end };
     }
     if (!weak && cands.some((c) => c.labelled)) return { ok: false, reason: "unparseable_verdict" };
   }
@@ -162,21 +201,31 @@ export function findProseVerdict(text: string): Verdict | null {
   return null;
 }
 
-const PER_STEP_LINE =
-  /^[ \t]*(?:[-*+•|][ \t]*)?(?:<\s*)?step[ \t]*(\d{1,3})[ \t]*>?[ \t]*(?:[:|)-]|is(?![\p{L}]))(.*)$/gimu;
-const JUDGED_WRONG =
-  /(?<![\p{L}])(?:not\s+(?:correct|right|valid)|incorrect|wrong|invalid|erroneous|error|mistake|false)(?![\p{L}])|[✗✘❌✕×]/iu;
-const JUDGED_RIGHT = /(?<![\p{L}])(?:correct|right|valid|fine|ok|true)(?![\p{L}])|[✓✔✅]/iu;
+const PER_STEP_LINE = new RegExp(
+  String
+    .raw`^[ \t]*(?:[-*+•][ \t]*)?(?:(?:<\s*)?${STEP_WORD}[ \t]*(\d{1,3})[ \t]*>?[ \t]*(?:[:|)-]|is(?![\p{L}]))|\|[ \t]*(?:step[ \t]*)?(\d{1,3})[ \t]*\|)(.*)$`,
+  "gimu",
+);
+const JUDGED_WRONG = new RegExp(
+  String
+    .raw`(?<![\p{L}])(?:not\s+(?:correct|right|valid)|incorrect[oae]?|wrong|invalid|erroneous|(?<!(?:no|without)\s+)errors?|mistakes?|false|falsch|faux|fausse|err[óo]ne[oa]|incorret[oa]|errad[oa]|неверно)(?![\p{L}])|不正确|错误|有误|[✗✘❌✕]`,
+  "iu",
+);
+const JUDGED_RIGHT = new RegExp(
+  String
+    .raw`(?<![\p{L}])(?:correct[oae]?|right|valid|fine|ok|true|richtig|korrekt|juste|corret[oa]|верно|no\s+errors?)(?![\p{L}])|正确|[✓✔✅]`,
+  "iu",
+);
 
-/** Per-step judgement lines ("Step 1: ✗ …") that cover every step exactly 0..numSteps-1. */
+/** Per-step judgement lines ("Step 1: ✗ …", "| 1 | ❌ |") that cover every step 0..numSteps-1. */
 export function findPerStepVerdict(text: string, numSteps: number): Verdict | null {
   const judged = new Map<number, boolean>();
   PER_STEP_LINE.lastIndex = 0;
   for (const m of text.matchAll(PER_STEP_LINE)) {
-    const rest = m[2].slice(0, 100);
+    const rest = m[3].slice(0, 100);
     const bad = rest.search(JUDGED_WRONG), good = rest.search(JUDGED_RIGHT);
     if (bad < 0 && good < 0) continue;
-    judged.set(Number(m[1]), bad >= 0 && (good < 0 || bad <= good));
+    judged.set(Number(m[1] ?? m[2]), bad >= 0 && (good < 0 || bad <= good));
   }
   if (numSteps === 0 || judged.size !== numSteps) return null;
   for (let i = 0; i < numSteps; i++) if (!judged.has(i)) return null;

@@ -6,7 +6,12 @@
  */
 import { generateSftTraces, generateSyntheticTask } from "../data/mod.ts";
 import type { CriticConfig } from "./config.ts";
-import { type CriticEvalRow, evaluateCritic, type LabeledResponse, syntheticItems } from "./eval.ts";
+import {
+  type CriticEvalRow,
+  evaluateCritic,
+  type LabeledResponse,
+  syntheticItems,
+} from "./eval.ts";
 import { startReferenceCriticServer } from "./server.ts";
 import type { VoteRule } from "./vote.ts";
 
@@ -36,7 +41,9 @@ export interface RunVotingAblationOptions {
 
 /** One ablation row: a noise level plus an evaluation row. */
 export interface VotingAblationRow extends CriticEvalRow {
+  /** The critic's false-flag rate at this row. */
   falseFlagRate: number;
+  /** The critic's missed-flag rate at this row. */
   missedFlagRate: number;
 }
 
@@ -103,7 +110,9 @@ export async function runVotingAblation(
  */
 export function syntheticAblationItems(size: number, seed: number): LabeledResponse[] {
   const { train } = generateSyntheticTask({ seed, trainSize: size, validSize: 0, testSize: 0 });
-  return syntheticItems(generateSftTraces(train, { seed: seed + 1, wrongRate: 0.4, luckyRate: 0.3 }));
+  return syntheticItems(
+    generateSftTraces(train, { seed: seed + 1, wrongRate: 0.4, luckyRate: 0.3 }),
+  );
 }
 
 /**

@@ -2,12 +2,13 @@
  * Critique throughput benchmark (issue 3 §6): the client against the reference server with added
  * per-request latency. The server answers every request after `latencyMs`, so at concurrency C with
  * k critiques per request (`n`) it allows C · k / latency critiques per second; the client should
- * reach at least 90% of that. A second run of the same batch must be served entirely from the cache.
+ * reach at least 90% of that. The server runs in a worker thread so that it does not share the
+ * client's event loop. A second run of the same batch must be served entirely from the cache.
  * @module
  */
 import { generateSftTraces, generateSyntheticTask } from "../data/mod.ts";
 import { CriticClient } from "./client.ts";
-import { startReferenceCriticServer } from "./server.ts";
+import type { ReferenceCriticServerOptions } from "./server.ts";
 
 /** Options for {@linkcode benchCritic}. */
 export interface BenchCriticOptions {
@@ -25,10 +26,15 @@ export interface BenchCriticOptions {
 
 /** Benchmark results. */
 export interface BenchCriticResult {
+  /** Responses in the batch. */
   responses: number;
+  /** Critiques asked for (responses × k). */
   critiques: number;
+  /** HTTP requests of the first run. */
   requests: number;
+  /** Wall time of the first run, ms. */
   wallMs: number;
+  /** Critiques per second of the first run. */
   critiquesPerSecond: number;
   /** C · k / latency: what the server allows at this concurrency. */
   allowedCritiquesPerSecond: number;
@@ -52,13 +58,18 @@ export interface BenchCriticResult {
  */
 export async function benchCritic(options: BenchCriticOptions = {}): Promise<BenchCriticResult> {
   const { responses = 320, latencyMs = 200, concurrency = 16, k = 4, seed = 0 } = options;
-  const { train } = generateSyntheticTask({ seed, trainSize: responses, validSize: 0, testSize: 0 });
+  const { train } = generateSyntheticTask({
+    seed,
+    trainSize: responses,
+    validSize: 0,
+    testSize: 0,
+  });
   const batch = generateSftTraces(train, { seed }).map((t) => ({
     problem: t.problem.question,
     response: t.response,
   }));
   const cacheDir = await Deno.makeTempDir({ prefix: "capo_critic_bench_" });
-  const server = await startReferenceCriticServer({ port: 0, latencyMs });
+  const server = await startServerInWorker({ port: 0, latencyMs });
   try {
     const config = { baseUrl: server.baseUrl, k, concurrency, useN: true, cacheDir };
     const first = await new CriticClient(config).critiqueBatch(batch);
@@ -85,4 +96,29 @@ export async function benchCritic(options: BenchCriticOptions = {}): Promise<Ben
     await server.close();
     await Deno.remove(cacheDir, { recursive: true });
   }
+}
+
+/** Starts the reference server in a worker thread (see _server_worker.ts). */
+async function startServerInWorker(
+  options: ReferenceCriticServerOptions,
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const worker = new Worker(new URL("./_server_worker.ts", import.meta.url), { type: "module" });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) =>
+        reject(new Error(`Reference server worker failed: ${event.message}`));
+    });
+  const ready = next();
+  worker.postMessage(options);
+  const { baseUrl } = await ready as { baseUrl: string };
+  return {
+    baseUrl,
+    close: async () => {
+      const closed = next();
+      worker.postMessage("close");
+      await closed;
+      worker.terminate();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Content-addressed on-disk critique cache (DESIGN §6): one JSON file per critique, keyed by the
- * sha256 of model, template hash, problem, response, reference, sampling parameters and critique
- * index. Entries are written atomically and carry their own key hash and text hash, so a truncated or
+ * sha256 of model, template hash, problem, response, reference, step separator, sampling parameters
+ * and critique index. Entries are written atomically and carry their own key hash and text hash, so a truncated or
  * edited file is detected and refetched instead of being trusted.
  * @module
  */
@@ -9,12 +9,21 @@ import { hashJson, readTextIfExists, sha256Hex, writeFileAtomic } from "../util/
 
 /** Everything a critique depends on. Never holds credentials or endpoint URLs. */
 export interface CritiqueCacheKey {
+  /** Model name. */
   model: string;
+  /** sha256 of the prompt template file. */
   templateSha256: string;
+  /** Problem text. */
   problem: string;
+  /** Response text. */
   response: string;
+  /** Reference answer shown to the critic, or null. */
   reference: string | null;
+  /** Step separator (it decides the steps the prompt shows). */
+  separator: string;
+  /** Sampling parameters. */
   sampling: { temperature: number; maxTokens: number; seed: number | null };
+  /** Which of the k critiques (0-based). */
   critiqueIndex: number;
 }
 
@@ -43,7 +52,7 @@ export type CacheLookup =
  * ```ts
  * const cache = new CritiqueCache("runs/critic_cache");
  * const key = { model: "m", templateSha256: "t", problem: "p", response: "r", reference: null,
- *   sampling: { temperature: 0.7, maxTokens: 512, seed: 0 }, critiqueIndex: 0 };
+ *   separator: "\n\n", sampling: { temperature: 0.7, maxTokens: 512, seed: 0 }, critiqueIndex: 0 };
  * await cache.put(key, "Wrong steps: []");
  * await cache.get(key); // { status: "hit", text: "Wrong steps: []" }
  * ```
@@ -51,8 +60,17 @@ export type CacheLookup =
 export class CritiqueCache {
   /** The cache folder. */
   readonly dir: string;
+  #made = new Set<string>();
 
-  /** @param dir The cache folder (created on first write). */
+  /**
+   * Opens a cache folder.
+   *
+   * @param dir The cache folder (created on first write).
+   * @example
+   * ```ts
+   * const cache = new CritiqueCache("runs/critic_cache");
+   * ```
+   */
   constructor(dir: string) {
     this.dir = dir;
   }
@@ -61,10 +79,11 @@ export class CritiqueCache {
    * Looks a critique up.
    *
    * @param key The critique's key.
+   * @param keyHash `hashJson(key)` when the caller has it already. @default computed
    * @returns A hit, a miss, or a corrupt entry with the reason.
    */
-  async get(key: CritiqueCacheKey): Promise<CacheLookup> {
-    const keyHash = await hashJson(key);
+  async get(key: CritiqueCacheKey, keyHash?: string): Promise<CacheLookup> {
+    keyHash ??= await hashJson(key);
     const text = await readTextIfExists(this.#path(keyHash));
     if (text === undefined) return { status: "miss" };
     let entry: Partial<CritiqueCacheEntry>;
@@ -88,11 +107,18 @@ export class CritiqueCache {
    *
    * @param key The critique's key.
    * @param text The critique text.
+   * @param keyHash `hashJson(key)` when the caller has it already. @default computed
    */
-  async put(key: CritiqueCacheKey, text: string): Promise<void> {
-    const keyHash = await hashJson(key);
+  async put(key: CritiqueCacheKey, text: string, keyHash?: string): Promise<void> {
+    keyHash ??= await hashJson(key);
     const entry: CritiqueCacheEntry = { keyHash, textSha256: await sha256Hex(text), text, key };
-    await writeFileAtomic(this.#path(keyHash), JSON.stringify(entry, null, 1));
+    // Create each two-hex sub-folder once per cache object rather than once per write.
+    const sub = `${this.dir}/${keyHash.slice(0, 2)}`;
+    if (!this.#made.has(sub)) {
+      await Deno.mkdir(sub, { recursive: true });
+      this.#made.add(sub);
+    }
+    await writeFileAtomic(this.#path(keyHash), JSON.stringify(entry, null, 1), { mkdirs: false });
   }
 
   #path(keyHash: string): string {

@@ -6,8 +6,8 @@
  * The SDK's own retries are off so that every retry is counted here.
  * @module
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import { createRng, type Rng } from "../util/mod.ts";
+import OpenAI from "openai";
+import { createRng, hashJson, type Rng } from "../util/mod.ts";
 import { splitSteps, type Step } from "../steps/mod.ts";
 import { CritiqueCache, type CritiqueCacheKey } from "./cache.ts";
 import {
@@ -19,14 +19,8 @@ import {
   DEFAULT_CRITIC_CONFIG,
   emptyCriticMetrics,
 } from "./config.ts";
-import {
-  CriticError,
-  CriticRateLimitError,
-  CriticServerError,
-  CriticTimeoutError,
-  isRetryable,
-  retryDelayMs,
-} from "./errors.ts";
+import { CriticServerError, isRetryable, retryDelayMs } from "./errors.ts";
+import { guardedFetch, toCriticError } from "./_transport.ts";
 import { createLimiter, type Limiter } from "./_limiter.ts";
 import { type CriticTemplate, loadTemplate, renderPrompt } from "./template.ts";
 import { parseCritique } from "./parse.ts";
@@ -48,6 +42,7 @@ interface Plan {
   steps: Step[];
   messages: { system: string; user: string };
   keys: CritiqueCacheKey[];
+  keyHashes?: string[];
   texts: (string | undefined)[];
   cached: boolean[];
   failures: (string | undefined)[];
@@ -81,10 +76,17 @@ export class CriticClient {
   #secret?: string;
 
   /**
+   * Creates a client (no request is sent until `critiqueBatch`).
+   *
    * @param config Config fields; missing ones come from {@linkcode DEFAULT_CRITIC_CONFIG}.
    * @param options See {@linkcode CriticClientOptions}.
    * @throws {RangeError} For a bad k, concurrency, timeout or retry count.
    * @throws {TypeError} When `apiKeyEnv` names an unset variable and the endpoint is not local.
+   * @example
+   * ```ts
+   * const client = new CriticClient({ baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct",
+   *   apiKeyEnv: "VLLM_API_KEY", k: 8, voteRule: "intersection", cacheDir: "runs/critic_cache" });
+   * ```
    */
   constructor(config: Partial<CriticConfig> = {}, options: CriticClientOptions = {}) {
     const { seed = 0, fetch: baseFetch = globalThis.fetch, log } = options;
@@ -128,6 +130,10 @@ export class CriticClient {
    * The prompt template in use (loaded once).
    *
    * @returns The template, with its version and sha256 for lineage.
+   * @example
+   * ```ts
+   * const { version, sha256 } = await client.template();
+   * ```
    */
   template(): Promise<CriticTemplate> {
     this.#template ??= loadTemplate(this.config.template ?? "genprm_v1");
@@ -139,6 +145,10 @@ export class CriticClient {
    *
    * @param requests The responses with their problems.
    * @returns One outcome per request, in order, and the batch's metrics.
+   * @example
+   * ```ts
+   * const { outcomes, metrics } = await client.critiqueBatch([{ problem: "2+2", response: "2+2=4" }]);
+   * ```
    */
   async critiqueBatch(
     requests: readonly CritiqueRequest[],
@@ -148,17 +158,15 @@ export class CriticClient {
     metrics.responses = requests.length;
     const template = await this.template();
     const plans = requests.map((request) => this.#plan(template, request));
-    await Promise.all(plans.map((plan) => this.#lookUp(plan, metrics)));
-    const jobs: Promise<void>[] = [];
-    for (const plan of plans) {
-      if (plan.steps.length === 0) continue;
+    // Per response: look the cache up, then fetch what is missing, so requests start at once.
+    await Promise.all(plans.map(async (plan) => {
+      if (plan.steps.length === 0) return;
       metrics.critiques += plan.keys.length;
+      await this.#lookUp(plan, metrics);
       const missing = plan.texts.flatMap((t, i) => (t === undefined ? [i] : []));
-      for (const group of this.config.useN ? contiguousRuns(missing) : missing.map((i) => [i])) {
-        jobs.push(this.#fetchGroup(plan, group, metrics));
-      }
-    }
-    await Promise.all(jobs);
+      const groups = this.config.useN ? contiguousRuns(missing) : missing.map((i) => [i]);
+      await Promise.all(groups.map((group) => this.#fetchGroup(plan, group, metrics)));
+    }));
     const outcomes = plans.map((plan) => this.#outcome(plan, metrics));
     metrics.wallMs = performance.now() - started;
     return { outcomes, metrics };
@@ -175,6 +183,7 @@ export class CriticClient {
       problem: request.problem,
       response: request.response,
       reference: reference ?? null,
+      separator,
       sampling: { temperature, maxTokens, seed },
       critiqueIndex,
     }));
@@ -190,18 +199,20 @@ export class CriticClient {
   }
 
   async #lookUp(plan: Plan, metrics: CriticBatchMetrics): Promise<void> {
-    if (!this.#cache || plan.steps.length === 0) return;
-    for (const [i, key] of plan.keys.entries()) {
-      const found = await this.#cache.get(key);
-      if (found.status === "hit") {
-        plan.texts[i] = found.text;
+    const cache = this.#cache;
+    if (!cache) return;
+    plan.keyHashes = await Promise.all(plan.keys.map((key) => hashJson(key)));
+    const found = await Promise.all(plan.keys.map((key, i) => cache.get(key, plan.keyHashes![i])));
+    found.forEach((entry, i) => {
+      if (entry.status === "hit") {
+        plan.texts[i] = entry.text;
         plan.cached[i] = true;
         metrics.cacheHits++;
-      } else if (found.status === "corrupt") {
+      } else if (entry.status === "corrupt") {
         metrics.cacheCorrupt++;
-        this.#log?.(`critic cache entry corrupt (${found.reason}); refetching`);
+        this.#log?.(`critic cache entry corrupt (${entry.reason}); refetching`);
       }
-    }
+    });
   }
 
   async #fetchGroup(plan: Plan, indices: number[], metrics: CriticBatchMetrics): Promise<void> {
@@ -217,10 +228,19 @@ export class CriticClient {
       return;
     }
     const got = Math.min(texts.length, indices.length);
+    const writes: Promise<void>[] = [];
     for (let j = 0; j < got; j++) {
       plan.texts[indices[j]] = texts[j];
-      await this.#cache?.put(plan.keys[indices[j]], texts[j]);
+      if (this.#cache) {
+        // A failed cache write costs a refetch next time, never the batch.
+        writes.push(
+          this.#cache.put(plan.keys[indices[j]], texts[j], plan.keyHashes?.[indices[j]]).catch(
+            (error) => this.#log?.(`critic cache write failed: ${error?.message ?? error}`),
+          ),
+        );
+      }
     }
+    await Promise.all(writes);
     // A server that ignores `n` returns fewer choices: ask for the rest one at a time.
     const rest = indices.slice(got).map((i) => this.#fetchGroup(plan, [i], metrics));
     await Promise.all(rest);
@@ -260,7 +280,12 @@ export class CriticClient {
         metrics.completionTokens += completion.usage?.completion_tokens ?? 0;
         return [...completion.choices]
           .sort((a, b) => a.index - b.index)
-          .map((choice) => choice.message?.content ?? "");
+          // Some reasoning servers leave `content` empty and put the text in `reasoning_content`.
+          .map((choice) =>
+            choice.message?.content ||
+            (choice.message as { reasoning_content?: string } | undefined)?.reasoning_content ||
+            ""
+          );
       } catch (raw) {
         const error = toCriticError(raw);
         if (!isRetryable(error) || attempt >= maxRetries) throw error;
@@ -319,57 +344,4 @@ function contiguousRuns(indices: number[]): number[][] {
     else runs.push([i]);
   }
   return runs;
-}
-
-/** Reads the whole body inside the timeout and turns a dropped or truncated body into an error. */
-function guardedFetch(baseFetch: typeof fetch): typeof fetch {
-  return async (input, init) => {
-    const response = await baseFetch(input, init);
-    let body: Uint8Array;
-    try {
-      body = new Uint8Array(await response.arrayBuffer());
-    } catch (error) {
-      if (init?.signal?.aborted) throw error;
-      throw new CriticServerError(
-        `Cannot read critic response: expected a complete body, got a dropped connection`,
-        { cause: error, status: response.status },
-      );
-    }
-    if (response.ok) {
-      try {
-        JSON.parse(new TextDecoder().decode(body));
-      } catch (error) {
-        throw new CriticServerError(
-          `Cannot parse critic response: expected JSON, got ${body.length} bytes that do not parse`,
-          { cause: error, status: response.status },
-        );
-      }
-    }
-    return new Response(body as Uint8Array<ArrayBuffer>, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  };
-}
-
-/** Maps SDK and transport errors onto the critic error classes. */
-function toCriticError(error: unknown): CriticError {
-  if (error instanceof CriticError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new CriticTimeoutError(`Critic request timed out: ${error.message}`, { cause: error });
-  }
-  if (error instanceof APIConnectionError) {
-    if (error.cause instanceof CriticError) return error.cause;
-    return new CriticServerError(`Critic connection failed: ${error.message}`, { cause: error });
-  }
-  if (error instanceof APIError && error.status !== undefined) {
-    const options = { cause: error, status: error.status, headers: error.headers };
-    const message = `Critic endpoint answered ${error.status}: ${error.message}`;
-    if (error.status === 429) return new CriticRateLimitError(message, options);
-    if (error.status >= 500) return new CriticServerError(message, options);
-    return new CriticError(message, options);
-  }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new CriticError(`Critic request failed: ${message}`, { cause: error });
 }

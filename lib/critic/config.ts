@@ -60,7 +60,14 @@ export interface CriticConfig {
   seed: number | null;
 }
 
-/** The default config: the reference critic on its default port, k = 4, majority vote. */
+/**
+ * The default config: the reference critic on its default port, k = 4, majority vote.
+ *
+ * @example
+ * ```ts
+ * const config = { ...DEFAULT_CRITIC_CONFIG, baseUrl: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b" };
+ * ```
+ */
 export const DEFAULT_CRITIC_CONFIG: Readonly<CriticConfig> = Object.freeze(
   {
     baseUrl: "http://127.0.0.1:8917/v1",
@@ -152,7 +159,15 @@ export interface CriticBatchMetrics {
   wallMs: number;
 }
 
-/** A zeroed metrics object. */
+/**
+ * A zeroed metrics object.
+ *
+ * @returns Metrics with every counter at 0.
+ * @example
+ * ```ts
+ * const total = emptyCriticMetrics();
+ * ```
+ */
 export function emptyCriticMetrics(): CriticBatchMetrics {
   return {
     responses: 0,

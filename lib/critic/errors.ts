@@ -23,6 +23,8 @@ export class CriticError extends Error {
   /** Response headers, when there was a response. */
   readonly headers?: Headers;
   /**
+   * Creates the error.
+   *
    * @param message What failed.
    * @param options Cause, status and headers.
    * @example

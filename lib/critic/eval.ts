@@ -24,11 +24,17 @@ export interface LabeledResponse {
 
 /** One row of an evaluation table. */
 export interface CriticEvalRow {
+  /** Vote rule. */
   rule: VoteRule;
+  /** Critiques voted over. */
   k: number;
+  /** Flagged steps that are labelled wrong / flagged labelled steps (0 when none flagged). */
   precision: number;
+  /** Wrong-labelled steps that are flagged / wrong-labelled steps. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
+  /** Fraction of responses whose first flagged step is the first wrong step (or none and none). */
   first_error_accuracy: number;
   /** Responses scored. */
   n: number;
@@ -101,7 +107,15 @@ export function scoreCritiques(
       const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
       const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
       const n = items.length;
-      rows.push({ rule, k, precision, recall, f1, first_error_accuracy: n ? firstRight / n : 0, n });
+      rows.push({
+        rule,
+        k,
+        precision,
+        recall,
+        f1,
+        first_error_accuracy: n ? firstRight / n : 0,
+        n,
+      });
     }
   }
   return rows;
@@ -191,6 +205,48 @@ export function syntheticItems(traces: readonly SftTrace[]): LabeledResponse[] {
     reference: t.problem.answer,
     labels: t.stepLabels,
   }));
+}
+
+/**
+ * Reads labelled responses from JSONL text: one object per line with `question` (or `problem`),
+ * `response` and `step_labels` (or `stepLabels`: true / false / null per step), `answer` optional.
+ *
+ * @param text The JSONL text.
+ * @param location Where it came from, for error messages.
+ * @returns The labelled responses.
+ * @throws {SyntaxError} For a line that is not JSON or lacks a field.
+ * @example
+ * ```ts
+ * readLabeledJsonl('{"question":"2+2","response":"2+2=5","step_labels":[false]}', "x.jsonl");
+ * ```
+ */
+export function readLabeledJsonl(text: string, location: string): LabeledResponse[] {
+  return text.split("\n").flatMap((line, i): LabeledResponse[] => {
+    if (!line.trim()) return [];
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new SyntaxError(
+        `Cannot parse line ${i + 1} of ${location}: expected a JSON object, got ${
+          JSON.stringify(line.slice(0, 40))
+        }`,
+      );
+    }
+    const labels = row.step_labels ?? row.stepLabels;
+    const problem = row.question ?? row.problem;
+    if (typeof problem !== "string" || typeof row.response !== "string" || !Array.isArray(labels)) {
+      throw new SyntaxError(
+        `Cannot read line ${
+          i + 1
+        } of ${location}: expected question, response and step_labels, got ${
+          JSON.stringify(line.slice(0, 60))
+        }`,
+      );
+    }
+    const reference = typeof row.answer === "string" ? row.answer : undefined;
+    return [{ problem, response: row.response, reference, labels: labels as (boolean | null)[] }];
+  });
 }
 
 /**

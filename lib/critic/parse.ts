@@ -36,7 +36,7 @@ export interface ParsedCritique {
   /** Sorted unique 0-based indices of wrong steps, or null when unparseable. */
   wrongSteps: number[] | null;
   /**
-   * Why: on success "explicit_list", "inline_list", "bullet_list", "json", "none", "prose",
+   * Why: on success "explicit_list", "inline_list", "bullet_list", "json", "none", "all", "prose",
    * "per_step", "bare_list", "last_number_list" (prefixed "think_" when read inside a think block);
    * on failure "empty", "truncated", "ambiguous", "unparseable_verdict", "no_verdict".
    */
@@ -45,9 +45,16 @@ export interface ParsedCritique {
   droppedIndices: number[];
 }
 
+const REVISING =
+  /(?<![\p{L}])(?:wait|actually|hmm+|let me|re-?check|reconsider|double-check|on second thought|however)(?![\p{L}])/iu;
+
 function finish(verdict: Verdict, numSteps: number, oneBased: boolean): ParsedCritique {
   if (!verdict.ok) return { wrongSteps: null, reason: verdict.reason, droppedIndices: [] };
   const shift = (verdict.oneBased ?? oneBased) ? 1 : 0;
+  if (verdict.all) {
+    const every = Array.from({ length: numSteps }, (_, i) => i);
+    return { wrongSteps: every, reason: verdict.reason, droppedIndices: [] };
+  }
   const kept = new Set<number>(), dropped = new Set<number>();
   for (const n of verdict.numbers) {
     const i = n - shift;
@@ -101,13 +108,18 @@ export function parseCritique(
   const { main, think, unclosedThink } = splitThink(text);
   const body = normalizeCritiqueText(main);
   const labelled = findLabelledVerdict(body);
+  if (labelled?.ok && looksTruncated(main) && REVISING.test(body.slice(labelled.end))) {
+    // Cut off while reconsidering after a verdict: the verdict may not be the final one.
+    return { wrongSteps: null, reason: "truncated", droppedIndices: [] };
+  }
   if (labelled?.ok || labelled?.reason === "truncated" || labelled?.reason === "ambiguous") {
     return finish(labelled, numSteps, oneBased);
   }
   const cutOff = unclosedThink || looksTruncated(main.trim() === "" ? text : main);
   // A per-step table can end in a bare word ("Step 3: correct"); a cut-off one ends mid-sentence.
   const lastLine = body.trimEnd().split("\n").at(-1) ?? "";
-  const tableEnd = !cutOff || /^[\s*|-]*<?step\s*\d+>?\s*[:|-]\s*\S+(?:\s+\S+)?\s*$/i.test(lastLine);
+  const tableEnd = !cutOff ||
+    /^[\s*|-]*<?step\s*\d+>?\s*[:|-]\s*\S+(?:\s+\S+)?\s*$/i.test(lastLine);
   const perStep = acceptPerStep && tableEnd ? findPerStepVerdict(body, numSteps) : null;
   if (perStep) return finish(perStep, numSteps, oneBased);
   if (cutOff) {
@@ -267,6 +279,8 @@ export function scoreParser(
   return { total, correct, accuracy: total ? correct / total : 0, byTag, misses };
 }
 
+const ANNOTATE = "Cannot annotate critique record: ";
+
 /**
  * Adds `wrong_steps` and `parse_reason` to a `{critique, num_steps, ...}` record (what
  * `deno task critic:parse` writes per line); other fields pass through.
@@ -287,14 +301,20 @@ export function annotateCritiqueRecord(
 ): Record<string, unknown> {
   const rec = record as Record<string, unknown>;
   if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
-    throw new TypeError(`expected a JSON object, got ${JSON.stringify(record)?.slice(0, 60)}`);
+    throw new TypeError(
+      `${ANNOTATE}expected a JSON object, got ${JSON.stringify(record)?.slice(0, 60)}`,
+    );
   }
   if (typeof rec.critique !== "string") {
-    throw new TypeError(`expected "critique" to be a string, got ${typeof rec.critique}`);
+    throw new TypeError(
+      `${ANNOTATE}expected "critique" to be a string, got ${typeof rec.critique}`,
+    );
   }
   const n = rec.num_steps;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
-    throw new TypeError(`expected "num_steps" to be an integer >= 0, got ${JSON.stringify(n)}`);
+    throw new TypeError(
+      `${ANNOTATE}expected "num_steps" to be an integer >= 0, got ${JSON.stringify(n)}`,
+    );
   }
   const parsed = parseCritique(rec.critique, n, options);
   return { ...rec, wrong_steps: parsed.wrongSteps, parse_reason: parsed.reason };

@@ -30,11 +30,11 @@ export interface StepCheck {
 /** Seeded noise: each step's verdict flips with these probabilities, per critique index. */
 export interface CriticNoise {
   /** Probability that a correct step is flagged. @default 0 */
-  falseFlagRate: number;
+  falseFlagRate?: number;
   /** Probability that a wrong step is not flagged. @default 0 */
-  missedFlagRate: number;
+  missedFlagRate?: number;
   /** Noise seed. @default 0 */
-  seed: number;
+  seed?: number;
 }
 
 const EXPR_CHAR = /[0-9+\-*/^().\s]/;
@@ -76,7 +76,15 @@ export function findArithmeticClaims(text: string): ArithmeticClaim[] {
     ) {
       continue;
     }
-    claims.push({ lhs, rhs, holds: arithmeticClaimHolds(lhs, rhs) });
+    // "3 / 6 = 50%": a percentage on the stated side (or, as in "45 + 21 + 28 = 94%", on both).
+    const stated = t[b] === "%" ? `(${rhs})/100` : rhs;
+    let holds = arithmeticClaimHolds(lhs, stated);
+    if (holds === false && stated !== rhs) holds = arithmeticClaimHolds(lhs, rhs);
+    // "3/2 = 1.50+3.00 = 4.50": a running computation that continues after the value; the claim
+    // is about the leading number, and the next "=" checks the rest.
+    const lead = /^\s*-?\d+(?:\.\d+)?(?=\s*[+\-*/])/.exec(rhs)?.[0];
+    if (holds === false && lead !== undefined && arithmeticClaimHolds(lhs, lead)) holds = null;
+    claims.push({ lhs, rhs: stated, holds });
   }
   return claims;
 }
@@ -119,6 +127,8 @@ export interface ReferenceCritiqueOptions {
   noise?: CriticNoise;
   /** Which critique of this response this is (noise is independent per index). @default 0 */
   critiqueIndex?: number;
+  /** Step verdicts already computed for these steps (a server writing n critiques checks once). @default checkSteps(problem, steps) */
+  checks?: StepCheck[];
 }
 
 /**
@@ -129,6 +139,7 @@ export interface ReferenceCritiqueOptions {
  * @param steps The step texts.
  * @param options See {@linkcode ReferenceCritiqueOptions}.
  * @returns The critique text and the wrong steps it names.
+ * @throws {RangeError} When a noise rate is outside [0, 1].
  * @example
  * ```ts
  * const { text } = await referenceCritique("7+5", ["7+5=13", "\\boxed{13}"]);
@@ -140,12 +151,20 @@ export async function referenceCritique(
   steps: readonly string[],
   options: ReferenceCritiqueOptions = {},
 ): Promise<{ text: string; wrongSteps: number[] }> {
-  const { noise, critiqueIndex = 0 } = options;
-  const checks = checkSteps(problem, steps);
+  const { critiqueIndex = 0 } = options;
+  const { falseFlagRate = 0, missedFlagRate = 0, seed = 0 } = options.noise ?? {};
+  for (
+    const [name, rate] of [["falseFlagRate", falseFlagRate], ["missedFlagRate", missedFlagRate]]
+  ) {
+    if (!(Number(rate) >= 0 && Number(rate) <= 1)) {
+      throw new RangeError(`Cannot add critic noise: expected ${name} in [0, 1], got ${rate}`);
+    }
+  }
+  const checks = options.checks ?? checkSteps(problem, steps);
   let rng = undefined;
-  if (noise && (noise.falseFlagRate > 0 || noise.missedFlagRate > 0)) {
+  if (falseFlagRate > 0 || missedFlagRate > 0) {
     const content = await sha256Hex(canonicalJson({ problem, steps }));
-    rng = createRng(`${noise.seed}/${content}/${critiqueIndex}`);
+    rng = createRng(`${seed}/${content}/${critiqueIndex}`);
   }
   const lines: string[] = [];
   const wrongSteps: number[] = [];
@@ -153,10 +172,10 @@ export async function referenceCritique(
     let { wrong, note } = check;
     // One draw per step whatever the verdict, so flips at one step never shift another's.
     const u = rng?.next() ?? 1;
-    if (noise && !wrong && u < noise.falseFlagRate) {
+    if (!wrong && u < falseFlagRate) {
       wrong = true;
       note = "the step does not look justified";
-    } else if (noise && wrong && u < noise.missedFlagRate) {
+    } else if (wrong && u < missedFlagRate) {
       wrong = false;
       note = "looks fine";
     }
@@ -217,9 +236,13 @@ function normalizeMath(text: string): string {
     .replace(/\\(times|cdot)/g, "*")
     .replace(/\\div/g, "/")
     .replace(/\\frac\{(\d+)\}\{(\d+)\}/g, "($1)/($2)")
+    .replaceAll("¼", "(1/4)")
+    .replaceAll("½", "(1/2)")
+    .replaceAll("¾", "(3/4)")
+    .replace(/([\d)])\s*[x×]\s*(?=[\d(])/g, "$1*")
     .replaceAll("×", "*")
     .replaceAll("÷", "/")
-    .replaceAll("−", "-");
+    .replace(/[−–]/g, "-");
 }
 
 /** Drops unmatched leading "(" (left side) or trailing ")" (right side). */

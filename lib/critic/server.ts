@@ -6,7 +6,7 @@
  * @module
  */
 import { createRng } from "../util/mod.ts";
-import { type CriticNoise, referenceCritique } from "./reference.ts";
+import { checkSteps, type CriticNoise, referenceCritique } from "./reference.ts";
 import { recoverPrompt } from "./template.ts";
 
 /** The faults the server can inject. */
@@ -28,7 +28,7 @@ export interface CriticFaults {
 
 /** Options for {@linkcode startReferenceCriticServer}. */
 export interface ReferenceCriticServerOptions {
-  /** Port on 127.0.0.1; 0 picks a free one. @default 8917 */
+  /** Port on 127.0.0.1; 0 picks a free one (`critic:serve` uses 8917, the default `baseUrl`). @default 0 */
   port?: number;
   /** Critic noise. @default no noise */
   noise?: CriticNoise;
@@ -46,6 +46,8 @@ export interface ReferenceCriticServerStats {
   requests: number;
   /** Choices (critiques) written. */
   choices: number;
+  /** Most chat completion requests in progress at once. */
+  maxInFlight: number;
   /** Faults injected, by kind. */
   faults: Record<CriticFault, number>;
 }
@@ -69,6 +71,7 @@ const ALL_FAULTS: CriticFault[] = ["timeout", "429", "500", "truncated", "drop",
  *
  * @param options See {@linkcode ReferenceCriticServerOptions}.
  * @returns The base URL, live stats and `close`.
+ * @throws {RangeError} When a noise or fault rate is outside [0, 1].
  * @example
  * ```ts
  * const server = await startReferenceCriticServer({ port: 0, latencyMs: 200 });
@@ -76,15 +79,23 @@ const ALL_FAULTS: CriticFault[] = ["timeout", "429", "500", "truncated", "drop",
  * await server.close();
  * ```
  */
-export function startReferenceCriticServer(
+export async function startReferenceCriticServer(
   options: ReferenceCriticServerOptions = {},
 ): Promise<ReferenceCriticServer> {
-  const { port = 8917, noise, latencyMs = 0, faults, model = "capo-reference-critic" } = options;
+  const { port = 0, noise, latencyMs = 0, faults, model = "capo-reference-critic" } = options;
+  for (const [name, rate] of Object.entries({ ...noise, faultRate: faults?.rate ?? 0 })) {
+    if (name !== "seed" && !(Number(rate) >= 0 && Number(rate) <= 1)) {
+      throw new RangeError(
+        `Cannot start the reference critic: expected ${name} in [0, 1], got ${rate}`,
+      );
+    }
+  }
   const faultRng = createRng(faults?.seed ?? 0).fork("faults");
   const kinds = faults?.kinds ?? ALL_FAULTS;
   const stats: ReferenceCriticServerStats = {
     requests: 0,
     choices: 0,
+    maxInFlight: 0,
     faults: Object.fromEntries(ALL_FAULTS.map((k) => [k, 0])) as Record<CriticFault, number>,
   };
   const closing = new AbortController();
@@ -98,7 +109,17 @@ export function startReferenceCriticServer(
       }, { once: true });
     });
 
+  let inFlight = 0;
   const handler = async (request: Request): Promise<Response> => {
+    inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    try {
+      return await route(request);
+    } finally {
+      inFlight--;
+    }
+  };
+  const route = async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     if (request.method === "GET" && path === "/v1/models") {
       return json({
@@ -155,7 +176,7 @@ export function startReferenceCriticServer(
     return new Response(text, { headers: { "content-type": "application/json" } });
   };
 
-  return new Promise((resolve) => {
+  return await new Promise((resolve) => {
     const server = Deno.serve({
       hostname: "127.0.0.1",
       port,
@@ -193,12 +214,14 @@ async function complete(
   const { problem, steps } = recoverPrompt(user);
   const n = Number.isInteger(body.n) && body.n! > 0 ? Math.min(body.n!, 128) : 1;
   const seedOffset = Number.isInteger(body.seed) ? body.seed! : 0;
+  const checks = malformed ? [] : checkSteps(problem, steps);
   const choices = [];
   let completionChars = 0;
   for (let c = 0; c < n; c++) {
     const content = malformed
       ? "I looked at the steps but I am not sure which of them are wrong"
-      : (await referenceCritique(problem, steps, { noise, critiqueIndex: seedOffset + c })).text;
+      : (await referenceCritique(problem, steps, { noise, critiqueIndex: seedOffset + c, checks }))
+        .text;
     completionChars += content.length;
     choices.push({
       index: c,

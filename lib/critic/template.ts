@@ -25,7 +25,14 @@ export interface CriticTemplate {
   user: string;
 }
 
-/** The built-in templates, by name. */
+/**
+ * The built-in templates, by name (files under `templates/`).
+ *
+ * @example
+ * ```ts
+ * Object.keys(BUILTIN_TEMPLATES); // ["genprm_v1"]
+ * ```
+ */
 export const BUILTIN_TEMPLATES: Readonly<Record<string, string>> = Object.freeze({
   genprm_v1: "./templates/genprm_v1.txt",
 });
@@ -155,7 +162,7 @@ export function renderPrompt(
  * ```
  */
 export function recoverPrompt(user: string): { problem: string; steps: string[] } {
-  const problem = /### Problem\n([\s\S]*?)\n\n###/.exec(user)?.[1] ?? "";
+  const problem = /### Problem\n([\s\S]*?)\n\n###/.exec(user)?.[1].trimEnd() ?? "";
   const body = /<solution>\n([\s\S]*?)\n<\/solution>/.exec(user)?.[1] ?? user;
   const steps: string[] = [];
   const tag = /<step (\d+)>\n/g;

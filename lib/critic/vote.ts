@@ -27,7 +27,14 @@ export interface VoteInput {
 /** A vote rule: per-step flag counts → per-step wrongness in [0, 1]. */
 export type VoteRuleFn = (input: VoteInput, options: Required<VoteOptions>) => number[];
 
-/** The vote rules by name. */
+/**
+ * The vote rules by name.
+ *
+ * @example
+ * ```ts
+ * VOTE_RULES.average({ counts: [0, 2], total: 4 }, { m: 2, tie: "correct" }); // [0, 0.5]
+ * ```
+ */
 export const VOTE_RULES: Readonly<Record<VoteRule, VoteRuleFn>> = Object.freeze({
   union: ({ counts }) => counts.map((c) => (c > 0 ? 1 : 0)),
   intersection: ({ counts, total }) => counts.map((c) => (c === total ? 1 : 0)),

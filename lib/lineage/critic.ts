@@ -28,6 +28,8 @@ export interface CriticRecordOptions {
   endpointKind?: string;
   /** Template text used when `settings.template` is unset (the critic's default template). @default undefined */
   defaultTemplate?: string;
+  /** sha256 of the template when already known (e.g. lib/critic `loadTemplate().sha256`). @default undefined */
+  templateSha256?: string;
   /** Further settings to record (e.g. reference-critic noise). @default {} */
   extra?: Record<string, unknown>;
 }
@@ -50,13 +52,16 @@ export async function criticRecord(
   settings: CriticSettings,
   options: CriticRecordOptions = {},
 ): Promise<CriticRecord> {
-  const { endpointKind = "openai-compatible", defaultTemplate, extra = {} } = options;
+  const { endpointKind = "openai-compatible", defaultTemplate, templateSha256, extra = {} } =
+    options;
   const template = settings.template ?? defaultTemplate;
+  const templateHash = templateSha256 ??
+    (template !== undefined ? await sha256Hex(template) : undefined);
   return {
     endpoint_kind: endpointKind,
     ...(settings.baseUrl ? { base_url: scrubUrl(settings.baseUrl) } : {}),
     model: settings.model,
-    ...(template !== undefined ? { template_sha256: await sha256Hex(template) } : {}),
+    ...(templateHash !== undefined ? { template_sha256: templateHash } : {}),
     k: settings.k,
     vote_rule: settings.voteRule,
     temperature: settings.temperature,

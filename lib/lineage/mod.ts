@@ -31,6 +31,8 @@ export * from "./store.ts";
 export * from "./secrets.ts";
 export * from "./critic.ts";
 export * from "./format.ts";
+export * from "./reproduce.ts";
+export * from "./table.ts";
 export { pinnedPackages } from "./_environment.ts";
 
 /**

@@ -17,7 +17,17 @@ const SECRET_VALUE = [
   /^AKIA[0-9A-Z]{16}$/, // AWS access key id
 ];
 
-/** Whether a field name looks like it holds a credential (`apiKey`, `auth_token`, `secret`, ...). */
+/**
+ * Whether a field name looks like it holds a credential (`apiKey`, `auth_token`, `secret`, ...).
+ *
+ * @param name A field name.
+ * @returns True for credential-like names; names of env variables (`api_key_env`) are not.
+ * @example
+ * ```ts
+ * isSecretFieldName("apiKey"); // true
+ * isSecretFieldName("api_key_env"); // false
+ * ```
+ */
 export function isSecretFieldName(name: string): boolean {
   return SECRET_NAME.test(name) && !SAFE_NAME.test(name);
 }

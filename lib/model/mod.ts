@@ -3,8 +3,13 @@
  * every other area imports from here, a character tokenizer, a small decoder-only transformer,
  * seeded sampling with a KV cache, token log-probabilities, and safetensors checkpoints.
  *
- * Importing this module registers the cpu backend and a BatchMatMul gradient with explicit
- * transposes (process-wide TensorFlow.js registries; numerically the stock gradient).
+ * Process-wide state (TensorFlow.js keeps its registries global): importing this module registers
+ * the cpu backend, every stock gradient (through `@tensorflow/tfjs`; tfjs-core's node build has
+ * none) and then a BatchMatMul gradient with explicit transposes (numerically the stock one, ~7×
+ * faster on wasm). `chooseBackend` sets the current backend, and tfjs-node needs
+ * `util.isNullOrUndefined` added to `node:util` under Deno; `tf.ts` remembers whether a software
+ * WebGPU adapter was opened and whether libtensorflow is loaded (loading it after llvmpipe crashes
+ * the process, so that load is refused with a reason). Nothing else is global.
  *
  * @example
  * ```ts

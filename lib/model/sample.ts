@@ -72,7 +72,13 @@ export async function sample(
       let input: tf.Tensor2D;
       if (kvCache && past) input = tf.tensor2d(rows.map((r) => [r[r.length - 1]]), [b, 1], "int32");
       else input = tf.tensor2d(rows, [b, rows[0].length], "int32");
-      const out = forward(policy, input, { padLens, past, keepKv: kvCache, lastOnly: true });
+      const out = forward(policy, input, {
+        padLens,
+        past,
+        keepKv: kvCache,
+        lastOnly: true,
+        inference: true,
+      });
       input.dispose();
       if (past) disposeKv(past);
       past = out.kv;
@@ -99,7 +105,7 @@ export async function sample(
 }
 
 function disposeKv(kv: LayerKv[]): void {
-  for (const { k, v } of kv) k.dispose(), v.dispose();
+  for (const { k, v } of kv) tf.dispose([k, v]);
 }
 
 /** Draws one id from logits (float64 maths in JS); returns it with its temperature-1 log-prob. */
@@ -111,7 +117,9 @@ function drawToken(
 ): { id: number; logProb: number } {
   let max = -Infinity;
   let argmax = 0;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i], argmax = i;
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i] > max) [max, argmax] = [logits[i], i];
+  }
   let z = 0;
   for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
   const logZ = max + Math.log(z);

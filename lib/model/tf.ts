@@ -15,11 +15,17 @@ export { tf };
 /** A backend name `chooseBackend` accepts; `auto` takes the fastest that really starts. */
 export type BackendName = "auto" | "tensorflow-gpu" | "tensorflow" | "webgpu" | "wasm" | "cpu";
 
-/** The concrete backends, in the order `auto` tries them (fastest first). */
+/**
+ * The concrete backends, in the order `auto` tries them. Native TensorFlow comes before WebGPU for
+ * two reasons: capo's policies are small enough that WebGPU's per-kernel dispatch cost outweighs
+ * its arithmetic (native CPU runs the reference train step in ~0.1 s), and on this machine loading
+ * libtensorflow AFTER a WebGPU adapter request (Mesa llvmpipe brings its own LLVM) segfaults the
+ * process, while the reverse order is safe.
+ */
 export const BACKEND_ORDER: readonly Exclude<BackendName, "auto">[] = Object.freeze([
   "tensorflow-gpu",
-  "webgpu",
   "tensorflow",
+  "webgpu",
   "wasm",
   "cpu",
 ]);
@@ -86,6 +92,14 @@ export async function chooseBackend(
   throw new Error(`Cannot start backend "${name}": ${skipped.join("; ")}`);
 }
 
+/**
+ * Set once a software WebGPU adapter (Mesa llvmpipe) has been opened in this process: loading
+ * libtensorflow after it segfaults (two LLVMs), so native backends are then refused with a reason.
+ */
+let softwareAdapterOpened = false;
+/** Set once libtensorflow is loaded (after which a WebGPU probe is harmless). */
+let nativeLoaded = false;
+
 /** Loads and starts one backend; a string is the reason it is not available. */
 async function tryStart(
   name: Exclude<BackendName, "auto">,
@@ -122,6 +136,7 @@ async function startWebGpu(): Promise<{ isGpu: boolean; detail?: string } | stri
   if (
     adapter.isFallbackAdapter || info.isFallbackAdapter || /llvmpipe|swiftshader/i.test(description)
   ) {
+    softwareAdapterOpened = true;
     return `refused: software fallback adapter (${description || "isFallbackAdapter"})`;
   }
   await import("@tensorflow/tfjs-backend-webgpu");
@@ -134,9 +149,14 @@ async function startNative(
 ): Promise<{ isGpu: boolean; detail?: string } | string> {
   const missing = await missingAddon(name);
   if (missing) return missing;
+  if (softwareAdapterOpened && !nativeLoaded) {
+    return "refused: a software WebGPU adapter is open in this process and libtensorflow would " +
+      "crash loading after it; choose the native backend before webgpu";
+  }
   await polyfillNodeUtil();
   if (name === "tensorflow") await import("@tensorflow/tfjs-node");
   else await import("@tensorflow/tfjs-node-gpu");
+  nativeLoaded = true;
   registerFastGradients(); // in case the native package re-ran tfjs's gradient registrations
   if (!(await tf.setBackend("tensorflow"))) return "setBackend returned false";
   // deno-lint-ignore no-explicit-any

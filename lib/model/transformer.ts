@@ -51,9 +51,11 @@ export interface Policy {
   dispose(): void;
 }
 
-/** Keys and values one block keeps for incremental decoding: each `[B, nHead, T, headDim]`. */
+/** Keys and values one block keeps for incremental decoding. */
 export interface LayerKv {
+  /** Keys, stored transposed for the score matMul: `[B, nHead, headDim, T]`. */
   k: tf.Tensor4D;
+  /** Values: `[B, nHead, T, headDim]`. */
   v: tf.Tensor4D;
 }
 
@@ -67,9 +69,23 @@ export interface ForwardOptions {
   keepKv?: boolean;
   /** Return logits of the last position only (`[B, 1, vocab]`). @default false */
   lastOnly?: boolean;
+  /**
+   * No gradient will be taken: use fewer, plain kernels (one fused qkv matMul, no custom
+   * gradients). Same maths; results agree with the training path to float rounding. @default false
+   */
+  inference?: boolean;
 }
 
-/** Names and shapes of every weight, in variable order. */
+/**
+ * Names and shapes of every weight, in variable (and checkpoint) order.
+ *
+ * @param config The hyper-parameters.
+ * @returns `[name, shape]` pairs.
+ * @example
+ * ```ts
+ * paramShapes(DEFAULT_POLICY_CONFIG)[0]; // ["wte", [99, 128]]
+ * ```
+ */
 export function paramShapes(config: PolicyConfig): [string, number[]][] {
   const { vocabSize: v, blockSize, nLayer, nEmbd: c } = config;
   const shapes: [string, number[]][] = [["wte", [v, c]], ["wpe", [blockSize, c]]];
@@ -98,7 +114,13 @@ export function paramShapes(config: PolicyConfig): [string, number[]][] {
 /**
  * Checks a config and returns a frozen copy with defaults filled in.
  *
+ * @param config The hyper-parameters.
+ * @returns A frozen copy with `tieHead` filled in.
  * @throws {RangeError} On a non-positive size or `nEmbd` not divisible by `nHead`.
+ * @example
+ * ```ts
+ * const config = validatePolicyConfig({ ...DEFAULT_POLICY_CONFIG, nLayer: 4 });
+ * ```
  */
 export function validatePolicyConfig(config: PolicyConfig): Readonly<PolicyConfig> {
   for (const key of ["vocabSize", "blockSize", "nLayer", "nHead", "nEmbd"] as const) {
@@ -192,10 +214,10 @@ export function forward(
   ids: tf.Tensor2D,
   options: ForwardOptions = {},
 ): { logits: tf.Tensor3D; kv?: LayerKv[] } {
-  const { padLens, past, keepKv = false, lastOnly = false } = options;
+  const { padLens, past, keepKv = false, lastOnly = false, inference = false } = options;
   const { config, params: p } = policy;
   const [b, t] = ids.shape;
-  const pastLen = past?.[0]?.k.shape[2] ?? 0;
+  const pastLen = past?.[0]?.k.shape[3] ?? 0;
   if (pastLen + t > config.blockSize) {
     throw new RangeError(
       `Cannot run policy: expected at most blockSize ${config.blockSize} tokens, got ${
@@ -206,16 +228,14 @@ export function forward(
   const c = config.nEmbd;
   const kept: LayerKv[] = [];
   const logits = tf.tidy(() => {
-    // Embeddings as oneHot × table: [B*T, V] × [V, C] → [B*T, C].
-    const tok = tf.matMul(oneHotFloat(tf.reshape(ids, [-1]), config.vocabSize), p.wte);
-    const pos = padLens
-      ? tf.matMul(positionOneHot(b, t, pastLen, padLens, config.blockSize), p.wpe)
-      : tf.tile(tf.slice(p.wpe, [pastLen, 0], [t, c]), [b, 1]);
-    let x = tf.add(tok, pos) as tf.Tensor2D; // [B*T, C]
+    const embedded = inference
+      ? embedForInference(p, ids, pastLen, padLens)
+      : embed(p, ids, pastLen, padLens, config);
     const bias = attentionBias(b, t, pastLen, padLens); // [B|1, 1, T, past+T]
+    let x = embedded;
     for (let i = 0; i < config.nLayer; i++) {
       const h = `h.${i}`;
-      const attn = attention(layerNorm(x, p[`${h}.ln1.g`], p[`${h}.ln1.b`]), {
+      const attn = attention(layerNorm(x, p[`${h}.ln1.g`], p[`${h}.ln1.b`], inference), {
         p,
         h,
         b,
@@ -224,13 +244,15 @@ export function forward(
         bias,
         past: past?.[i],
         keep: keepKv ? kept : undefined,
+        inference,
       });
       x = tf.add(x, attn);
-      const m = layerNorm(x, p[`${h}.ln2.g`], p[`${h}.ln2.b`]);
-      const hidden = gelu(tf.add(tf.matMul(m, p[`${h}.mlp.w1`]), p[`${h}.mlp.b1`]));
-      x = tf.add(x, tf.add(tf.matMul(hidden, p[`${h}.mlp.w2`]), p[`${h}.mlp.b2`]));
+      const lin = inference ? plainDense : dense;
+      const m = layerNorm(x, p[`${h}.ln2.g`], p[`${h}.ln2.b`], inference);
+      const hidden = gelu(lin(m, p[`${h}.mlp.w1`], p[`${h}.mlp.b1`]));
+      x = tf.add(x, lin(hidden, p[`${h}.mlp.w2`], p[`${h}.mlp.b2`]));
     }
-    let xf = layerNorm(x, p["lnf.g"], p["lnf.b"]); // [B*T, C]
+    let xf = layerNorm(x, p["lnf.g"], p["lnf.b"], inference); // [B*T, C]
     let rows = t;
     if (lastOnly) {
       xf = tf.reshape(tf.slice(tf.reshape(xf, [b, t, c]), [0, t - 1, 0], [b, 1, c]), [b, c]);
@@ -238,10 +260,48 @@ export function forward(
     }
     const head = config.tieHead ? tf.transpose(p.wte) : p.head;
     const out = tf.reshape(tf.matMul(xf, head), [b, rows, config.vocabSize]) as tf.Tensor3D;
-    for (const { k, v } of kept) tf.keep(k), tf.keep(v);
+    for (const { k, v } of kept) {
+      tf.keep(k), tf.keep(v);
+    }
     return out;
   });
   return keepKv ? { logits, kv: kept } : { logits };
+}
+
+/** Token + position embeddings `[B*T, C]` as `oneHot × table` (wasm lacks gather's gradient). */
+function embed(
+  p: Record<string, tf.Variable>,
+  ids: tf.Tensor2D,
+  pastLen: number,
+  padLens: number[] | undefined,
+  config: PolicyConfig,
+): tf.Tensor2D {
+  const [b, t] = ids.shape;
+  const c = config.nEmbd;
+  const tok = tf.matMul(oneHotFloat(tf.reshape(ids, [-1]), config.vocabSize), p.wte); // [B*T, C]
+  if (padLens) {
+    const positions = tf.tensor1d(positionIds(b, t, pastLen, padLens), "int32");
+    return tf.add(tok, tf.matMul(oneHotFloat(positions, config.blockSize), p.wpe));
+  }
+  // Positions broadcast over the batch ([B, T, C] + [T, C]): its gradient is one Sum, where
+  // tile's is a slice per row.
+  const pos = tf.slice(p.wpe, [pastLen, 0], [t, c]);
+  return tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [b * t, c]);
+}
+
+/** The same embeddings with `gather` (fewer kernels; no gradient needed when sampling). */
+function embedForInference(
+  p: Record<string, tf.Variable>,
+  ids: tf.Tensor2D,
+  pastLen: number,
+  padLens: number[] | undefined,
+): tf.Tensor2D {
+  const [b, t] = ids.shape;
+  const positions = positionIds(b, t, pastLen, padLens ?? new Array(b).fill(0));
+  return tf.add(
+    tf.gather(p.wte, tf.reshape(ids, [-1])),
+    tf.gather(p.wpe, tf.tensor1d(positions, "int32")),
+  );
 }
 
 interface AttentionArgs {
@@ -253,30 +313,45 @@ interface AttentionArgs {
   bias: tf.Tensor4D;
   past?: LayerKv;
   keep?: LayerKv[];
+  inference: boolean;
 }
 
 /** Causal multi-head self-attention on `[B*T, C]`; appends this layer's k/v to `keep` if given. */
 function attention(x: tf.Tensor2D, args: AttentionArgs): tf.Tensor2D {
-  const { p, h, b, t, nHead, bias, past, keep } = args;
+  const { p, h, b, t, nHead, bias, past, keep, inference } = args;
   const c = x.shape[1];
   const d = c / nHead;
-  const qkv = tf.add(tf.matMul(x, p[`${h}.attn.wqkv`]), p[`${h}.attn.bqkv`]); // [B*T, 3C]
-  const [q, kNew, vNew] = tf.split(qkv, 3, 1).map((z) =>
-    tf.transpose(tf.reshape(z, [b, t, nHead, d]), [0, 2, 1, 3]) as tf.Tensor4D // [B, H, T, D]
-  );
-  const k = past ? tf.concat([past.k, kNew], 2) as tf.Tensor4D : kNew;
+  const [wqkv, bqkv] = [p[`${h}.attn.wqkv`], p[`${h}.attn.bqkv`]];
+  // Training: three [C, C] column blocks of wqkv (cheaper on wasm than one [C, 3C] matMul with
+  // split/concat in the backward pass). Inference: one matMul, fewer kernel launches per token.
+  const [qz, kz, vz] = inference
+    ? tf.split(plainDense(x, wqkv, bqkv), 3, 1)
+    : [0, 1, 2].map((i) =>
+      dense(x, tf.slice(wqkv, [0, i * c], [c, c]), tf.slice(bqkv, [i * c], [c]))
+    );
+  // With one new token (decoding) these transposes keep the memory order: reshape instead.
+  const heads = (z: tf.Tensor, perm: number[]) =>
+    (t === 1
+      ? tf.reshape(
+        z,
+        perm.map((axis) => [b, 1, nHead, d][axis]) as [number, number, number, number],
+      )
+      : tf.transpose(tf.reshape(z, [b, t, nHead, d]), perm)) as tf.Tensor4D;
+  const q = heads(qz, [0, 2, 1, 3]); // [B, H, T, D]
+  const kNew = heads(kz, [0, 2, 3, 1]); // [B, H, D, T]: keys transposed once, as the cache keeps them
+  const vNew = heads(vz, [0, 2, 1, 3]); // [B, H, T, D]
+  const k = past ? tf.concat([past.k, kNew], 3) as tf.Tensor4D : kNew;
   const v = past ? tf.concat([past.v, vNew], 2) as tf.Tensor4D : vNew;
   keep?.push({ k, v });
-  const tk = k.shape[2];
-  const kT = tf.reshape(tf.transpose(k, [0, 1, 3, 2]), [b * nHead, d, tk]); // explicit transpose
+  const tk = k.shape[3];
+  const kT = tf.reshape(k, [b * nHead, d, tk]);
   const scores = tf.mul(tf.matMul(tf.reshape(q, [b * nHead, t, d]), kT), 1 / Math.sqrt(d));
   const weights = tf.softmax(tf.add(tf.reshape(scores, [b, nHead, t, tk]), bias)); // [B, H, T, Tk]
   const y = tf.matMul(tf.reshape(weights, [b * nHead, t, tk]), tf.reshape(v, [b * nHead, tk, d]));
-  const merged = tf.reshape(tf.transpose(tf.reshape(y, [b, nHead, t, d]), [0, 2, 1, 3]), [
-    b * t,
-    c,
-  ]);
-  return tf.add(tf.matMul(merged, p[`${h}.attn.wo`]), p[`${h}.attn.bo`]);
+  const merged = t === 1
+    ? tf.reshape(y, [b, c])
+    : tf.reshape(tf.transpose(tf.reshape(y, [b, nHead, t, d]), [0, 2, 1, 3]), [b * t, c]);
+  return (inference ? plainDense : dense)(merged, p[`${h}.attn.wo`], p[`${h}.attn.bo`]);
 }
 
 /** Additive mask `[B|1, 1, T, past+T]`: 0 where query i may see key j, −1e9 elsewhere. */
@@ -295,22 +370,13 @@ function attentionBias(b: number, t: number, pastLen: number, padLens?: number[]
   return tf.tensor4d(mask, [rows, 1, t, tk]);
 }
 
-/** One-hot positions `[B*T, blockSize]`: a left-padded row's first real token is position 0. */
-function positionOneHot(
-  b: number,
-  t: number,
-  pastLen: number,
-  padLens: number[],
-  blockSize: number,
-): tf.Tensor2D {
-  const hot = new Float32Array(b * t * blockSize);
+/** Position of each token `[B*T]`: a left-padded row's first real token is position 0. */
+function positionIds(b: number, t: number, pastLen: number, padLens: number[]): Int32Array {
+  const positions = new Int32Array(b * t);
   for (let r = 0; r < b; r++) {
-    for (let i = 0; i < t; i++) {
-      const position = Math.max(0, pastLen + i - padLens[r]);
-      hot[(r * t + i) * blockSize + position] = 1;
-    }
+    for (let i = 0; i < t; i++) positions[r * t + i] = Math.max(0, pastLen + i - padLens[r]);
   }
-  return tf.tensor2d(hot, [b * t, blockSize]);
+  return positions;
 }
 
 /** One-hot as float32. The wasm OneHot kernel ignores the dtype argument (returns int32 bits), so cast. */
@@ -318,17 +384,61 @@ function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.oneHot(indices as tf.Tensor1D, depth), "float32");
 }
 
-function layerNorm(x: tf.Tensor2D, g: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, beta: tf.Tensor, inference: boolean): tf.Tensor2D {
   const mean = tf.mean(x, -1, true);
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, 1e-5))), g), beta);
+  const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, 1e-5)));
+  return inference ? tf.add(tf.mul(normed, g), beta) : affine(normed, g, beta);
 }
 
-/** GELU, tanh approximation (GPT-2). */
+/** `x·w + b` as one fused kernel, for inference (no gradient). */
+function plainDense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
+}
+
+/** Column sums of `[N, C]` as a `[1, N] × [N, C]` matMul (wasm's axis-0 Sum transposes first). */
+function columnSum(x: tf.Tensor): tf.Tensor1D {
+  const [n, c] = x.shape;
+  return tf.reshape(tf.matMul(tf.ones([1, n]), x), [c]);
+}
+
+/** `x·w + b` on `[N, C]` with a hand-written gradient: explicit transposes, matMul column sums. */
+const dense = tf.customGrad((x, w, b, save) => {
+  const [xt, wt, bt] = [x, w, b] as tf.Tensor[];
+  (save as tf.GradSaveFunc)([xt, wt]);
+  return {
+    value: tf.add(tf.matMul(xt, wt), bt) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+      tf.matMul(dy, tf.transpose(ws)),
+      tf.matMul(tf.transpose(xs), dy),
+      columnSum(dy),
+    ],
+  };
+}) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+/** `xhat·g + b` (LayerNorm's gain and bias) with matMul column sums in the gradient. */
+const affine = tf.customGrad((x, g, b, save) => {
+  const [xt, gt, bt] = [x, g, b] as tf.Tensor[];
+  (save as tf.GradSaveFunc)([xt, gt]);
+  return {
+    value: tf.add(tf.mul(xt, gt), bt) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor, [xs, gs]: tf.Tensor[]) => [
+      tf.mul(dy, gs),
+      columnSum(tf.mul(dy, xs)),
+      columnSum(dy),
+    ],
+  };
+}) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+/**
+ * GELU, tanh approximation (GPT-2), written as x·σ(2z) with z = √(2/π)(x + 0.044715x³): equal to
+ * 0.5x(1 + tanh z) and six kernels instead of ten (per-kernel cost dominates on these sizes).
+ */
 function gelu(x: tf.Tensor): tf.Tensor2D {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
+  const c1 = 2 * Math.sqrt(2 / Math.PI);
+  const inner = tf.mul(x, tf.add(tf.mul(tf.square(x), c1 * 0.044715), c1));
+  return tf.mul(x, tf.sigmoid(inner)) as tf.Tensor2D;
 }
 
 /**

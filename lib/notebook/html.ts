@@ -6,7 +6,16 @@
 import type { RunRecord } from "../lineage/mod.ts";
 import { flattenJson } from "../lineage/mod.ts";
 
-/** Escapes `& < > " '` for HTML text and attributes. */
+/**
+ * Escapes `& < > " '` for HTML text and attributes.
+ *
+ * @param text Raw text.
+ * @returns Escaped text.
+ * @example
+ * ```ts
+ * escapeHtml("<b>"); // "&lt;b&gt;"
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,

@@ -15,3 +15,4 @@
 export * from "./display.ts";
 export * from "./html.ts";
 export * from "./svg.ts";
+export * from "./context.ts";

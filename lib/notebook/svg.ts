@@ -42,7 +42,18 @@ const PALETTE = [
   "#17becf",
 ];
 
-/** About five round tick values covering [lo, hi]. */
+/**
+ * About `count` round tick values covering [lo, hi].
+ *
+ * @param lo Lower end.
+ * @param hi Upper end.
+ * @param count Rough number of ticks. @default 5
+ * @returns The ticks, ascending.
+ * @example
+ * ```ts
+ * niceTicks(0, 1); // [0, 0.2, 0.4, 0.6, 0.8, 1]
+ * ```
+ */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;

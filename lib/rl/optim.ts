@@ -30,6 +30,14 @@ export function clipByGlobalNorm(
   });
 }
 
+/** A non-trainable zero variable shaped like `x` (the initial tensor is freed: a variable copies it). */
+function zeroVariable(x: tf.Tensor): tf.Variable {
+  const zeros = tf.zerosLike(x);
+  const variable = tf.variable(zeros, false);
+  zeros.dispose();
+  return variable;
+}
+
 /** Options for {@linkcode Adam}. */
 export interface AdamOptions {
   /** Step size. @default 1e-3 */
@@ -94,8 +102,8 @@ export class Adam {
     this.#epsilon = epsilon;
     this.#weightDecay = weightDecay;
     this.#variables = [...variables];
-    this.#m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.#v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.#m = variables.map((x) => zeroVariable(x));
+    this.#v = variables.map((x) => zeroVariable(x));
   }
 
   /**

@@ -18,6 +18,12 @@ export interface EvaluatePolicyOptions {
   batchSize?: number;
   /** Evaluate only the first `limit` problems (0 = all). @default 0 */
   limit?: number;
+  /** Sampling temperature; 0 = greedy decoding. @default 0 */
+  temperature?: number;
+  /** Responses per problem (useful with temperature > 0; rates are over all responses). @default 1 */
+  samples?: number;
+  /** Seed of the sampler (ignored when greedy). @default 0 */
+  seed?: number;
 }
 
 /** Metrics of one evaluation; rates are fractions of the problems evaluated. */
@@ -30,7 +36,7 @@ export interface EvalMetrics {
   luckyRate: number;
   /** Mean response length in tokens (eos included). */
   meanLength: number;
-  /** Problems evaluated. */
+  /** Responses evaluated (problems × samples). */
   count: number;
 }
 
@@ -49,7 +55,8 @@ export interface EvalResponse {
 }
 
 /**
- * Decodes each problem greedily and labels the responses.
+ * Decodes each problem (greedily by default, or `samples` times at a temperature) and labels the
+ * responses.
  *
  * @param policy The policy.
  * @param problems Synthetic problems (usually the test split).
@@ -69,10 +76,21 @@ export async function evaluatePolicy(
   problems: readonly SyntheticProblem[],
   options: EvaluatePolicyOptions = {},
 ): Promise<{ metrics: EvalMetrics; responses: EvalResponse[] }> {
-  const { tokenizer = new CharTokenizer(), maxNewTokens = 64, batchSize = 128, limit = 0 } =
-    options;
-  const chosen = limit > 0 ? problems.slice(0, limit) : [...problems];
-  if (chosen.length === 0) throw new RangeError("Cannot evaluate: expected problems, got none");
+  const {
+    tokenizer = new CharTokenizer(),
+    maxNewTokens = 64,
+    batchSize = 128,
+    limit = 0,
+    temperature = 0,
+    samples = 1,
+    seed = 0,
+  } = options;
+  const firsts = limit > 0 ? problems.slice(0, limit) : [...problems];
+  if (firsts.length === 0) throw new RangeError("Cannot evaluate: expected problems, got none");
+  if (!(Number.isInteger(samples) && samples >= 1)) {
+    throw new RangeError(`Cannot evaluate: expected samples an integer >= 1, got ${samples}`);
+  }
+  const chosen = firsts.flatMap((p) => new Array(samples).fill(p) as SyntheticProblem[]);
   const responses: EvalResponse[] = [];
   let tokens = 0;
   for (let i = 0; i < chosen.length; i += batchSize) {
@@ -81,8 +99,8 @@ export async function evaluatePolicy(
     const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
     const out = await sample(policy, prompts, {
       maxNewTokens: Math.min(maxNewTokens, room),
-      temperature: 0,
-      seed: 0,
+      temperature,
+      seed: seed + i,
       eosId: tokenizer.eosId,
       padId: tokenizer.padId,
     });

@@ -30,3 +30,43 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
+
+/** A JSONL file that rollout rows are appended to. */
+export interface JsonlDump {
+  /** The file path. */
+  path: string;
+  /** Rows written so far. */
+  readonly rows: number;
+  /** Appends rows, one JSON object per line (use as `onRollouts`). */
+  write(step: number, rows: readonly unknown[]): Promise<void>;
+}
+
+/**
+ * Creates an append-only JSONL dump for `onRollouts` (the folder is created; an existing file is
+ * appended to, so a resumed run continues its dump).
+ *
+ * @param path The JSONL file.
+ * @returns The dump.
+ * @example
+ * ```ts
+ * const dump = await createJsonlDump("runs/x/rollouts.jsonl");
+ * await trainRl(config, deps, { onRollouts: dump.write });
+ * ```
+ */
+export async function createJsonlDump(path: string): Promise<JsonlDump> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  let count = 0;
+  return {
+    path,
+    get rows() {
+      return count;
+    },
+    write: async (_step, rows) => {
+      if (rows.length === 0) return;
+      const text = rows.map((row) => JSON.stringify(row)).join("\n") + "\n";
+      await Deno.writeTextFile(path, text, { append: true, create: true });
+      count += rows.length;
+    },
+  };
+}

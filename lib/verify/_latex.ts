@@ -100,6 +100,7 @@ interface Tok {
   k: Kind;
   v: string;
   int?: boolean;
+  num?: boolean;
 }
 
 /** Recursive-descent converter over one LaTeX string. */
@@ -118,6 +119,7 @@ class Converter {
     const toks: Tok[] = [];
     const push = (t: Tok) => {
       const prev = toks[toks.length - 1];
+      if (t.num && prev?.num) this.fail("two numbers side by side"); // "1 2" is not 1·2
       if (t.k === "atom" && prev && (prev.k === "atom" || prev.k === "post")) {
         toks.push({ k: "op", v: "*" });
       }
@@ -132,7 +134,12 @@ class Converter {
         const m = /^(?:\d+\.?\d*|\.\d+)/.exec(this.s.slice(this.i, this.i + 400));
         if (!m) this.fail("stray dot");
         this.i += m[0].length;
-        push({ k: "atom", v: m[0].endsWith(".") ? m[0].slice(0, -1) : m[0], int: !/\./.test(m[0]) });
+        push({
+          k: "atom",
+          v: m[0].endsWith(".") ? m[0].slice(0, -1) : m[0],
+          int: !/\./.test(m[0]),
+          num: true,
+        });
       } else if (/[a-zA-Z]/.test(c)) {
         const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
         if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
@@ -259,11 +266,25 @@ class Converter {
     } else if (name === "sqrt") {
       inner = this.arg();
     } else {
-      inner = this.seq((x) => "+-=<>,)]".includes(x));
+      inner = this.factor();
     }
     if (inner.trim() === "") this.fail("empty function argument");
     const call = base && name === "log10" ? `log(${inner},${base})` : `${name}(${inner})`;
     return power ? `(${call})^(${power})` : call;
+  }
+
+  /** A bare function argument: `\sin 2x`, `\cos\theta`, `\sin\frac{\pi}{6}` (not `x \cos x`). */
+  factor(): string {
+    while (this.s[this.i] === " ") this.i++;
+    if (this.s[this.i] === "\\") {
+      const toks: Tok[] = [];
+      this.command((t) => toks.push(t), toks);
+      return toks.map((t) => t.v).join("");
+    }
+    const m = /^[0-9.]*[a-zA-Z]*/.exec(this.s.slice(this.i));
+    if (!m || m[0] === "") this.fail("missing function argument");
+    this.i += m[0].length;
+    return new Converter(m[0]).seq();
   }
 
   command(push: (t: Tok) => void, toks: Tok[]) {

@@ -6,20 +6,24 @@
  * @module
  */
 import { all, type BigNumber, create, type MathNode } from "mathjs";
-import {
-  rat,
-  type Rational,
-  ratAdd,
-  ratDiv,
-  ratLog10,
-  ratMul,
-  ratPow,
-} from "./_rational.ts";
+import { rat, ratAdd, ratDiv, type Rational, ratLog10, ratMul, ratPow } from "./_rational.ts";
 
-/** 64-digit BigNumber instance: constants keep every digit, `pi` and `e` are precise. */
-export const big = create(all, { number: "BigNumber", precision: 64 });
-/** Plain float instance (complex-aware) for random-point evaluation. */
-export const flt = create(all, {});
+type MathJs = ReturnType<typeof create>;
+let bigInstance: MathJs | undefined;
+let fltInstance: MathJs | undefined;
+
+/**
+ * The 64-digit BigNumber instance (constants keep every digit, `pi` and `e` are precise), created
+ * on first use so that integer-only work never pays for it.
+ */
+export function big(): MathJs {
+  return bigInstance ??= create(all, { number: "BigNumber", precision: 64 });
+}
+
+/** The plain float instance (complex-aware) for random-point evaluation, created on first use. */
+export function flt(): MathJs {
+  return fltInstance ??= create(all, {});
+}
 
 export type { BigNumber, MathNode };
 

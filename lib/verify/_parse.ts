@@ -27,7 +27,14 @@ export type Parsed =
     norm: string;
     value?: Rational;
   }
-  | { t: "seq"; kind: "tuple" | "set" | "list"; open: string; close: string; items: Parsed[]; norm: string }
+  | {
+    t: "seq";
+    kind: "tuple" | "set" | "list";
+    open: string;
+    close: string;
+    items: Parsed[];
+    norm: string;
+  }
   | { t: "union"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
   | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string }
@@ -42,51 +49,65 @@ const UNICODE: [RegExp, string][] = [
   [/∞/g, "\\infty "],
   [/[×·]/g, "\\cdot "],
   [/÷/g, "/"],
-  [/≤/g, "<="],
-  [/≥/g, ">="],
-  [/≠/g, "!="],
   [/√/g, "\\sqrt"],
   [/∪/g, "\\cup "],
+  [/½/g, "\\frac12"],
+  [/⅓/g, "\\frac13"],
+  [/¼/g, "\\frac14"],
+  [/¾/g, "\\frac34"],
+  [/≈/g, "\\approx "],
 ];
 
-const UNIT_WORDS =
-  /^(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^?\d?)(?:\s+(?:[a-zA-Z]{2,}\.?|[a-zA-Z]{1,2}\^?\d?))*$/;
+const UNIT_TOKEN = String.raw`[a-zA-Z]+\.?(?:\^\d)?(?:/[a-zA-Z]+(?:\^\d)?)?`;
+const UNIT_WORDS = new RegExp(`^${UNIT_TOKEN}(?:\\s+${UNIT_TOKEN})*$`);
+const GLUED_UNITS = /^(?:cm|mm|km|kg|mg|ft|in|yd|mi|lb|lbs|oz|hrs?|mins?|sec|mph|cents?)\^?\d?$/;
 const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 
-/** Removes delimiters, sizing and spacing commands, `\text` units; maps relations to ASCII. */
+/**
+ * Removes `$`, sizing and spacing commands and units (`\text{ cm}`, trailing "dollars"); maps
+ * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
+ */
 export function preclean(answer: string): string {
   let s = answer;
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   s = s.replace(/\\(?:left|right)[.]/g, "")
-    .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g, "")
+    .replace(
+      /\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g,
+      "",
+    )
     .replace(/\\(?:displaystyle|textstyle|limits|mathstrut)(?![a-zA-Z])/g, "")
-    .replace(/\\[,;:! ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(/(?<!\\)\\[,;:! ]|\\q?quad(?![a-zA-Z])|~/g, " ")
     .replace(/\\\$|\$/g, "")
     .replace(/\{,\}/g, ",")
     .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, "\\frac")
-    .replace(/\\(?:le|leq|leqslant)(?![a-zA-Z])/g, "<=")
-    .replace(/\\(?:ge|geq|geqslant)(?![a-zA-Z])/g, ">=")
-    .replace(/\\(?:ne|neq)(?![a-zA-Z])/g, "!=")
+    .replace(/\\(?:le|leq|leqslant)(?![a-zA-Z])|<=/g, "≤")
+    .replace(/\\(?:ge|geq|geqslant)(?![a-zA-Z])|>=/g, "≥")
+    .replace(/\\(?:ne|neq)(?![a-zA-Z])|!=/g, "≠")
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
   // \text{...}: a separator word becomes a comma, a unit is dropped, other content is unwrapped.
   s = s.replace(
-    /\\(?:text|textrm|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}/g,
-    (_m, inner: string, offset: number, whole: string) => {
+    /\\(?:text|textrm|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
+    (_m, inner: string, power: string | undefined, offset: number, whole: string) => {
       const t = inner.trim();
       if (/^(?:or|and)$/i.test(t)) return ",";
       const alone = whole.replace(/\\[a-zA-Z]+\s*\{[^{}]*\}/, "").trim() === "";
       if (!alone && offset > 0 && UNIT_WORDS.test(t) && !KNOWN_WORDS.test(t)) return " ";
-      return t;
+      return t + (power ?? "");
     },
   );
   s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
-  s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "");
+  s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
   // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi").
-  const unit = /^(.*[\d}])\s*((?:[a-zA-Z]{2,}\.?(?:\^\d)?\s*)+)$/.exec(s.trim());
-  if (unit && !unit[2].trim().split(/\s+/).some((w) => KNOWN_WORDS.test(w))) s = unit[1];
-  return s.trim().replace(/[.;]+$/, "").trim();
+  // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
+  const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
+    .exec(s.trim());
+  if (
+    unit && (unit[2] !== "" || GLUED_UNITS.test(unit[3])) &&
+    !unit[3].trim().split(/\s+/).some((w) => KNOWN_WORDS.test(w))
+  ) s = unit[1];
+  return s.trim().replace(/(?<![.;])[.;]+$/, "").trim();
 }
 
 /** Index of the bracket matching the opener at `open` (any of `(`/`[` with any of `)`/`]`). */
@@ -133,8 +154,9 @@ function splitTop(s: string, sep: RegExp): string[] {
 
 const FUNCTION_WORDS =
   /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|pi|Infinity)/g;
+const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const FAST_INT = /^[+-]?\d+$/;
-const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+)$/;
+const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?[eE][+-]?\d{1,4})$/;
 const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
 const THOUSANDS = /^([+-]?\d{1,3}(?:,\d{3})+)(\.\d+)?$/;
 
@@ -158,11 +180,23 @@ export function parseScalar(text: string): Parsed {
     flags.degree = true;
     s = s.replace(deg, "").trim();
   }
-  const compact = s.replace(/\s+/g, "");
+  // Spaces inside a number only as thousands groups ("1 000 000"); "1 2" stays two numbers.
+  const compact = /\d\s+\d/.test(s) && !/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)
+    ? s
+    : s.replace(/\s+/g, "");
   const based = /^(\d+)_\{?(\d{1,2})\}?$/.exec(compact);
   if (based) return baseValue(based[1], Number(based[2]), flags, s);
   if (FAST_INT.test(compact) || FAST_DEC.test(compact)) {
     return numFrom(parseDecimal(compact) as NumericLiteral, flags);
+  }
+  const rep = /^([+-]?)(\d*)\.(\d*)\\overline\{?(\d+)\}?$/.exec(compact);
+  if (rep) {
+    // 0.1\overline{6} = (16 - 1) / 90
+    const [, sign, int, fixed, cycle] = rep;
+    const whole = BigInt(int + fixed + cycle) - BigInt(int + fixed || "0");
+    const d = (10n ** BigInt(cycle.length) - 1n) * 10n ** BigInt(fixed.length);
+    const value = rat(sign === "-" ? -whole : whole, d)!;
+    return { t: "num", value, flags, norm: ratToString(value) };
   }
   const th = THOUSANDS.exec(compact);
   if (th) return numFrom(parseDecimal(th[1].replace(/,/g, "") + (th[2] ?? ""))!, flags);
@@ -173,11 +207,14 @@ export function parseScalar(text: string): Parsed {
     const value = rat(fr[1] === "-" ? -n : n, d);
     if (value) return { t: "num", value, flags, norm: ratToString(value) };
   }
-  if (/[a-zA-Z]{3,}/.test(s.replace(/\\[a-zA-Z]+/g, " ").replace(FUNCTION_WORDS, ""))) {
+  if (
+    ANSWER_WORDS.test(s) ||
+    /[a-zA-Z]{3,}/.test(s.replace(/\\[a-zA-Z]+/g, " ").replace(FUNCTION_WORDS, ""))
+  ) {
     return textValue(s);
   }
   const src = latexToMathjs(s);
-  const node = big.parse(src);
+  const node = big().parse(src);
   const vars = freeVariables(node);
   const value = vars.length === 0 ? evalRational(node) ?? undefined : undefined;
   if (value) return { t: "num", value, flags, norm: ratToString(value) };
@@ -204,7 +241,10 @@ function expandPm(s: string): string[] {
   if ((s.match(/\\(?:pm|mp)(?![a-zA-Z])/g) ?? []).length > 3) {
     throw new LatexError(`Cannot read answer: too many \\pm in "${s.slice(0, 60)}"`);
   }
-  return [...expandPm(head + (isMp ? "-" : "+") + tail), ...expandPm(head + (isMp ? "+" : "-") + tail)];
+  return [
+    ...expandPm(head + (isMp ? "-" : "+") + tail),
+    ...expandPm(head + (isMp ? "+" : "-") + tail),
+  ];
 }
 
 function textValue(s: string): Parsed {
@@ -218,7 +258,7 @@ function seqNorm(open: string, items: Parsed[], close: string): string {
   return open + items.map((x) => x.norm).join(", ") + close;
 }
 
-const RELATION = /^(?:<=|>=|!=|<|>)/;
+const RELATION = /^(?:≤|≥|≠|<|>)/;
 
 /**
  * Parses a full answer into a structured value.
@@ -226,6 +266,8 @@ const RELATION = /^(?:<=|>=|!=|<|>)/;
  * @throws {LatexError} or mathjs `SyntaxError` when it cannot be read.
  */
 export function parseAnswer(answer: string): Parsed {
+  const plain = answer.trim();
+  if (FAST_INT.test(plain) || FAST_DEC.test(plain)) return parseScalar(plain); // most answers
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
   const env = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
@@ -244,7 +286,9 @@ export function parseAnswer(answer: string): Parsed {
   }
   if (s.startsWith("\\{") && s.endsWith("\\}") && matchOuter(s, 0) === s.length - 1) {
     const inner = s.slice(2, -2).trim();
-    const items = inner === "" ? [] : splitTop(inner, /,/).flatMap(expandPm).map((p) => parseAnswer(p));
+    const items = inner === ""
+      ? []
+      : splitTop(inner, /,/).flatMap(expandPm).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
   if ((s[0] === "(" || s[0] === "[") && matchOuter(s, 0) === s.length - 1) {
@@ -255,18 +299,18 @@ export function parseAnswer(answer: string): Parsed {
       return { t: "seq", kind: "tuple", open, close, items, norm: seqNorm(open, items, close) };
     }
   }
-  if (/\\(?:pm|mp)(?![a-zA-Z])/.test(s) && !/[=<>]/.test(s)) {
+  if (/\\(?:pm|mp)(?![a-zA-Z])/.test(s) && !/[=<>≤≥≠]/.test(s)) {
     const items = expandPm(s).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
   const commas = splitTop(s, /[,;]/);
-  if (commas.length > 1 && !THOUSANDS.test(s.replace(/\s+/g, ""))) {
+  if (commas.length > 1 && !THOUSANDS.test(s)) {
     const items = commas.map((p) => p.trim()).filter((p) => p !== "").map((p) => parseAnswer(p));
     if (items.length === 1) return items[0];
     return { t: "seq", kind: "list", open: "", close: "", items, norm: seqNorm("", items, "") };
   }
   const sides = splitTop(s, /=(?!=)/);
-  if (sides.length === 2 && !/[<>!]$/.test(sides[0])) {
+  if (sides.length === 2) {
     const lhs = parseAnswer(sides[0]);
     const rhs = parseAnswer(sides[1]);
     return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}` };

@@ -60,7 +60,8 @@ export function arithmeticEqual(a: string, b: string): boolean | null {
 /**
  * Whether a stated result matches an expression, allowing the rounding a written decimal implies:
  * `10/3 = 3.33` holds (3.33 has two decimals, so |10/3 − 3.33| ≤ 0.005 suffices), `10/3 = 3.4` does not.
- * A result without a decimal point must be exact.
+ * A result without a decimal point must be exact; a float printout with 10 or more decimals
+ * (`14.999999999999998`) is read to 1e-9 relative.
  *
  * @param expr The computed side, e.g. `"10/3"`.
  * @param stated The stated side, e.g. `"3.33"`.
@@ -78,7 +79,10 @@ export function arithmeticClaimHolds(expr: string, stated: string): boolean | nu
   if (x.equals(y)) return true;
   const decimals = /^\s*[-+]?\d*\.(\d+)\s*$/.exec(normalize(stated))?.[1].length;
   if (decimals === undefined) return false;
-  const tolerance = math.fraction(1, 2 * 10 ** decimals);
+  // A float printout such as 14.999999999999998 (a calculator's output) is read to 1e-9 relative.
+  const tolerance = decimals >= 10
+    ? math.multiply(math.fraction(1, 1e9), math.max(math.fraction(1), math.abs(y)))
+    : math.fraction(1, 2 * 10 ** decimals);
   return Number(math.compare(math.abs(math.subtract(x, y)), tolerance)) <= 0;
 }
 

@@ -107,7 +107,7 @@ function tidy(answer: string): string {
   for (let k = 0; k < 3; k++) {
     const before = s;
     s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").trim();
-    s = s.replace(/(?:[.;,]|\\\.)+$/, "").trim();
+    s = trimPunctuation(s);
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
       /^\\\(([\s\S]*)\\\)$/.exec(s);
     if (d && !d[1].includes("$")) s = d[1].trim();
@@ -116,12 +116,24 @@ function tidy(answer: string): string {
   return s;
 }
 
+/** Drops trailing `.`, `;`, `,` and `\.` (a loop: a regex here is quadratic on long runs). */
+function trimPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const c = text[end - 1];
+    if (c === "." && text[end - 2] === "\\") end -= 2;
+    else if (c === "." || c === ";" || c === "," || c === " " || c === "\n") end--;
+    else break;
+  }
+  return text.slice(0, end);
+}
+
 /** Cuts a prose tail ("18 dollars. So ...") at the first sentence end that is not a decimal point. */
 function firstSentence(text: string): string {
   const line = text.split("\n")[0];
   const inline = /^\s*\$([^$]+)\$/.exec(line);
   if (inline) return inline[1];
-  const end = /\.(?:\s|$)/.exec(line);
+  const end = /\.(?:\s|$)|,?\s+(?:since|because|which|as|so|but|where|when|then)\b/.exec(line);
   return end ? line.slice(0, end.index) : line;
 }
 
@@ -212,14 +224,16 @@ function markedAnswer(s: string): ExtractedAnswer | null {
   const minerva = lastMatch(/final answer is\s*([\s\S]*?)(?:\.?\s*I hope it is correct|$)/gi, s);
   if (minerva) {
     const answer = tidy(minerva[1].split("\n")[0]);
-    return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "final_answer" };
+    return answer === ""
+      ? { answer: null, reason: "truncated" }
+      : { answer, reason: "final_answer" };
   }
   const gsm = lastMatch(/^[ \t]*####[ \t]*(.*)$/gm, s);
   if (gsm) {
     const answer = tidy(gsm[1]);
     return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };
   }
-  const is = lastMatch(/\banswer\s+(?:is|=|:)\s*(?:[:=]\s*)?/gi, s);
+  const is = lastMatch(/\banswer(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
   if (is) {
     const answer = tidy(firstSentence(s.slice(is.index + is[0].length)));
     if (answer !== "") return { answer, reason: "answer_is" };
@@ -228,7 +242,9 @@ function markedAnswer(s: string): ExtractedAnswer | null {
   const line = lastMatch(/^[ \t*#]*(?:final answer|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
   if (line) {
     const answer = tidy(firstSentence(line[1]));
-    return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "answer_line" };
+    return answer === ""
+      ? { answer: null, reason: "truncated" }
+      : { answer, reason: "answer_line" };
   }
   return null;
 }

@@ -27,7 +27,9 @@ export interface VerifierPoolOptions {
 
 /** One comparison for {@linkcode VerifierPool.verifyMany}. */
 export interface VerifyCase {
+  /** The model output. */
   pred: string;
+  /** The gold answer. */
   gold: string;
 }
 
@@ -60,11 +62,14 @@ function unverifiable(pred: string, gold: string, reason: string): VerifyResult 
  * ```
  */
 export class VerifierPool {
+  /** Number of workers. */
   readonly size: number;
+  /** Time budget per case, in milliseconds. */
   readonly timeoutMs: number;
-  #url: URL;
+  #url: URL | undefined;
   #free: Slot[] = [];
   #all = new Set<Slot>();
+  #inFlight = new Set<() => void>();
   #waiting: ((slot: Slot) => void)[] = [];
   #count = 0;
   #nextId = 0;
@@ -72,6 +77,8 @@ export class VerifierPool {
   #restarts = 0;
 
   /**
+   * Creates the pool; workers start lazily on first use.
+   *
    * @param options See {@linkcode VerifierPoolOptions}.
    * @throws {RangeError} When size or timeoutMs is not positive.
    */
@@ -79,13 +86,15 @@ export class VerifierPool {
     const {
       size = 2,
       timeoutMs = 2000,
-      workerUrl = new URL("./_worker.ts", import.meta.url),
+      workerUrl,
     } = options;
     if (!Number.isInteger(size) || size < 1) {
       throw new RangeError(`Cannot create a verifier pool: expected size >= 1, got ${size}`);
     }
     if (!(timeoutMs > 0)) {
-      throw new RangeError(`Cannot create a verifier pool: expected timeoutMs > 0, got ${timeoutMs}`);
+      throw new RangeError(
+        `Cannot create a verifier pool: expected timeoutMs > 0, got ${timeoutMs}`,
+      );
     }
     this.size = size;
     this.timeoutMs = timeoutMs;
@@ -98,7 +107,10 @@ export class VerifierPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(this.#url, { type: "module" });
+    // The literal `new URL(...)` form lets `deno compile` and bundlers find the worker module.
+    const worker = this.#url
+      ? new Worker(this.#url, { type: "module" })
+      : new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
     const ready = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), STARTUP_MS);
       worker.onmessage = (e: MessageEvent) => {
@@ -168,6 +180,7 @@ export class VerifierPool {
       const finish = (r: VerifyResult, broken: boolean) => {
         if (settled) return;
         settled = true;
+        this.#inFlight.delete(abort);
         clearTimeout(timer);
         slot.worker.onmessage = null;
         slot.worker.onerror = null;
@@ -175,7 +188,12 @@ export class VerifierPool {
         else this.#release(slot);
         resolve(r);
       };
-      const timer = setTimeout(() => finish(unverifiable(pred, gold, "timeout"), true), this.timeoutMs);
+      const abort = () => finish(unverifiable(pred, gold, "pool_closed"), true);
+      this.#inFlight.add(abort);
+      const timer = setTimeout(
+        () => finish(unverifiable(pred, gold, "timeout"), true),
+        this.timeoutMs,
+      );
       slot.worker.onmessage = (e: MessageEvent<{ id: number; result: VerifyResult }>) => {
         if (e.data?.id === id) finish(e.data.result, false);
       };
@@ -183,7 +201,11 @@ export class VerifierPool {
         e.preventDefault();
         finish(unverifiable(pred, gold, "worker_error"), true);
       };
-      slot.worker.postMessage({ id, pred, gold, options });
+      try {
+        slot.worker.postMessage({ id, pred, gold, options });
+      } catch {
+        finish(unverifiable(pred, gold, "bad_input"), false); // options that cannot be cloned
+      }
     });
   }
 
@@ -199,10 +221,13 @@ export class VerifierPool {
   /** Terminates every worker; later calls answer `unverifiable` / `pool_closed`. */
   close(): void {
     this.#closed = true;
+    for (const abort of [...this.#inFlight]) abort();
     for (const s of this.#all) s.worker.terminate();
     this.#all.clear();
     this.#free = [];
-    for (const w of this.#waiting) w({ worker: { terminate() {} } as Worker, ready: Promise.resolve(false) });
+    for (const w of this.#waiting) {
+      w({ worker: { terminate() {} } as Worker, ready: Promise.resolve(false) });
+    }
     this.#waiting = [];
   }
 }

@@ -59,8 +59,9 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   unordered?: boolean;
   /**
-   * Percent tolerance: let `x`, `x%` and `x/100` match each other (e.g. `50\%` vs `0.5`). By
-   * default the `%` sign is dropped and the numbers compare as written (`50\%` = `50` ≠ `0.5`).
+   * Percent guessing: let `x` and `x/100` match when neither side writes `%` (`50` vs `0.5`). By
+   * default only a written `%` is read both ways (`50\%` matches `50` and `0.5`); bare numbers
+   * compare as written.
    * @default false
    */
   percent?: boolean;

@@ -5,21 +5,22 @@
  * @module
  */
 import { compareParsed, type Verdict } from "./_compare.ts";
-import { type Parsed, parseAnswer } from "./_parse.ts";
+import { parseAnswer, type Parsed } from "./_parse.ts";
 import { extractAnswer } from "./extract.ts";
 import type { AnswerForm, VerifyOptions, VerifyResult } from "./types.ts";
 
-const GOLD_CACHE_LIMIT = 20000;
-// A pure memo (same text → same parse), bounded, so it is not behavioural global state: it only
-// spares re-parsing the same gold for every sampled response of a group.
-const goldCache = new Map<string, Parsed | Error>();
+const PARSE_CACHE_LIMIT = 20000;
+// A pure memo of gold parses (same text → same parse), bounded, so it is not behavioural global
+// state: it spares re-parsing the same gold for every sampled response of a group. Predictions are
+// not cached, so benchmarks that replay a set still parse every prediction.
+const parseCache = new Map<string, Parsed | Error>();
 
 function parseCached(answer: string): Parsed | Error {
-  let hit = goldCache.get(answer);
+  let hit = parseCache.get(answer);
   if (hit === undefined) {
     hit = tryParse(answer);
-    if (goldCache.size >= GOLD_CACHE_LIMIT) goldCache.clear();
-    goldCache.set(answer, hit);
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+    parseCache.set(answer, hit);
   }
   return hit;
 }
@@ -51,11 +52,15 @@ function form(raw: string, extracted: string | null, parsed?: Parsed | Error): A
  * verifyAnswer("x = 3", "3").reason; // "equation_vs_value"
  * ```
  */
-export function verifyAnswer(pred: string, gold: string, options: VerifyOptions = {}): VerifyResult {
+export function verifyAnswer(
+  pred: string,
+  gold: string,
+  options: VerifyOptions = {},
+): VerifyResult {
   const predText = typeof pred === "string" ? pred : String(pred ?? "");
   const goldText = typeof gold === "string" ? gold : String(gold ?? "");
   try {
-    return verifyUnsafe(predText, goldText, options);
+    return verifyUnsafe(predText, goldText, options ?? {});
   } catch (error) {
     const reason = error instanceof RangeError ? "too_large" : "internal_error";
     return {
@@ -78,14 +83,19 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
     gold: form(gold, g.answer, gp),
   });
   if (g.answer === null) return done({ result: "unverifiable", reason: "gold_no_answer" });
-  if (g.answer.length > maxAnswerLength) return done({ result: "unverifiable", reason: "too_long" });
+  if (g.answer.length > maxAnswerLength) {
+    return done({ result: "unverifiable", reason: "too_long" });
+  }
   const gp = parseCached(g.answer);
   if (gp instanceof Error) {
     const reason = gp instanceof RangeError ? "too_large" : "gold_unparseable";
     return done({ result: "unverifiable", reason });
   }
   if (p.answer === null) {
-    return done({ result: "not_equal", reason: p.reason === "truncated" ? "truncated" : "no_answer" }, gp);
+    return done({
+      result: "not_equal",
+      reason: p.reason === "truncated" ? "truncated" : "no_answer",
+    }, gp);
   }
   if (p.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" }, gp);
@@ -96,10 +106,14 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
     return done({ result: "unverifiable", reason }, gp, pp);
   }
   let verdict = compareParsed(pp, gp, options);
-  if (verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq") {
+  if (
+    verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq"
+  ) {
     // "\boxed{15\frac{39}{40}} or \boxed{\frac{639}{40}}": one answer in several forms.
     const each = pp.items.map((item) => compareParsed(item, gp, options));
-    if (each.every((v) => v.result === "equal")) verdict = { result: "equal", reason: "boxes_agree" };
+    if (each.every((v) => v.result === "equal")) {
+      verdict = { result: "equal", reason: "boxes_agree" };
+    }
   }
   return done(verdict, gp, pp);
 }

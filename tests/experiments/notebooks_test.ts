@@ -2,7 +2,8 @@
  * Runs every experiments/*.ipynb headless and checks the lineage record each one wrote (captured
  * outputs are unreliable with the Deno kernel, so the record is the evidence). With Jupyter and the
  * Deno kernelspec installed it uses `jupyter nbconvert --execute`; otherwise it runs the notebook's
- * code cells in order through Deno as one module, and says so.
+ * code cells in order through Deno as one module, and says so (CAPO_NOTEBOOK_RUNNER=deno forces
+ * that path).
  */
 import assert from "node:assert/strict";
 import { listRuns } from "../../lib/lineage/mod.ts";
@@ -27,7 +28,8 @@ async function hasDenoKernel(): Promise<boolean> {
   }
 }
 
-const useJupyter = await hasDenoKernel();
+// CAPO_NOTEBOOK_RUNNER=deno forces the fallback (to test it on a machine with Jupyter).
+const useJupyter = Deno.env.get("CAPO_NOTEBOOK_RUNNER") !== "deno" && await hasDenoKernel();
 
 /** The notebook's code cells as one module; `../lib/` imports become absolute. */
 function cellsAsModule(
@@ -83,7 +85,7 @@ async function runNotebook(name: string, runsDir: string, tmp: string): Promise<
 
 if (!useJupyter) {
   console.log(
-    "notebooks_test: jupyter with the Deno kernel is not installed; running each notebook's code cells through Deno instead",
+    "notebooks_test: jupyter with the Deno kernel is not installed (or CAPO_NOTEBOOK_RUNNER=deno); running each notebook's code cells through Deno instead",
   );
 }
 

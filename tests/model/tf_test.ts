@@ -45,7 +45,7 @@ Deno.test("BatchMatMul gradient (explicit transposes) matches the analytic gradi
   assert.deepEqual(g.gx, [2, 3, 4]);
   const ones = filled(3, 5, 0).map((r) => r.map(() => 1));
   assertClose(g.gy.flat(), matmul(transpose(a), ones).flat().map((v) => 3 * v), "broadcast dB");
-  if (previous) await tf.setBackend(previous);
+  await tf.setBackend(previous ?? "cpu");
 });
 
 Deno.test("chooseBackend('auto') returns a started backend and never a fallback adapter", async () => {
@@ -69,5 +69,5 @@ Deno.test("chooseBackend('auto') returns a started backend and never a fallback 
     }
   }
   await assert.rejects(() => chooseBackend("nope" as "cpu"), RangeError);
-  if (previous) await tf.setBackend(previous);
+  await tf.setBackend(previous ?? "cpu");
 });

@@ -89,7 +89,7 @@ function randomizeBiases(policy: Policy) {
   for (const [name, v] of Object.entries(policy.params)) {
     if (v.rank === 1) {
       const values = Array.from({ length: v.size }, (_, i) => Math.sin(k * 7 + i) * 0.3);
-      v.assign(tf.tensor1d(values));
+      tf.tidy(() => v.assign(tf.tensor1d(values)));
       k++;
       assert.ok(name);
     }
@@ -180,6 +180,42 @@ Deno.test("training lowers the loss on a repeated sequence", () => {
   const last = tf.tidy(() => loss().dataSync()[0]);
   assert.ok(last < first * 0.5, `loss ${first} → ${last}`);
   optimizer.dispose();
+  ids.dispose();
+  policy.dispose();
+});
+
+Deno.test("policy gradients (custom dense/affine/matMul gradients) match finite differences", () => {
+  const policy = createPolicy({ ...TINY, nLayer: 1 });
+  randomizeBiases(policy);
+  const ids = tf.tensor2d([[1, 4, 2, 6, 0], [3, 3, 5, 1, 2]], [2, 5], "int32");
+  const loss = () =>
+    tf.tidy(() => {
+      const { logProbs, entropy } = tokenLogProbs(policy, ids);
+      return tf.add(tf.sum(logProbs), tf.mul(tf.sum(entropy), 0.3)) as tf.Scalar;
+    });
+  const { grads } = tf.variableGrads(loss, policy.variables);
+  const names = Object.keys(policy.params);
+  for (const name of names) {
+    const v = policy.params[name];
+    const analytic = grads[v.name].dataSync();
+    const values = v.dataSync().slice();
+    for (const i of [0, Math.floor(values.length / 2), values.length - 1]) {
+      const at = (delta: number) => {
+        const bumped = values.slice();
+        bumped[i] += delta;
+        tf.tidy(() => v.assign(tf.tensor(bumped, v.shape)));
+        return loss().dataSync()[0];
+      };
+      const eps = 1e-2;
+      const numeric = (at(eps) - at(-eps)) / (2 * eps);
+      tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+      assert.ok(
+        Math.abs(numeric - analytic[i]) < 1e-3 + 0.01 * Math.abs(numeric),
+        `${name}[${i}]: analytic ${analytic[i]} vs numeric ${numeric}`,
+      );
+    }
+  }
+  tf.dispose(Object.values(grads));
   ids.dispose();
   policy.dispose();
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { escapeHtml, htmlTable, runsHtml } from "../../lib/notebook/html.ts";
 import { niceTicks, svgLineChart } from "../../lib/notebook/svg.ts";
 import { mime } from "../../lib/notebook/display.ts";
+import { notebookContext } from "../../lib/notebook/context.ts";
 import type { RunRecord } from "../../lib/lineage/mod.ts";
 
 Deno.test("svgLineChart draws one polyline per series with escaped labels and a legend", () => {
@@ -44,4 +45,24 @@ Deno.test("htmlTable escapes cells, rounds numbers and keeps column order", () =
   assert.match(runsHtml([record]), /arms\.capo\.accuracy[\s\S]*>0\.5</);
   const bundle = mime({ "text/plain": "x" })[Symbol.for("Jupyter.display")]();
   assert.deepEqual(bundle, { "text/plain": "x" });
+});
+
+Deno.test("notebookContext resolves the repository root and the re-run command from experiments/", () => {
+  const env: Record<string, string> = { CAPO_NOTEBOOK_SMOKE: "1" };
+  const ctx = notebookContext("training.ipynb", {
+    cwd: "/repo/experiments",
+    getEnv: (k) => env[k],
+  });
+  assert.equal(ctx.root, "/repo");
+  assert.equal(ctx.runsDir, "/repo/runs");
+  assert.equal(ctx.dataDir, "/repo/../shared/data");
+  assert.ok(ctx.smoke);
+  assert.deepEqual(ctx.command.slice(0, 3), ["env", "CAPO_NOTEBOOK_SMOKE=1", "jupyter"]);
+  assert.equal(ctx.command.at(-1), "experiments/training.ipynb");
+  const plain = notebookContext("x.ipynb", {
+    cwd: "/repo",
+    getEnv: (k) => ({ CAPO_RUNS_DIR: "/tmp/r" } as Record<string, string>)[k],
+  });
+  assert.equal(plain.runsDir, "/tmp/r");
+  assert.equal(plain.command[0], "jupyter");
 });

@@ -32,6 +32,9 @@ function adamReference(grads: number[], lr: number, x0: number): number {
 Deno.test("Adam matches the textbook update and resumes exactly from its state", async () => {
   const grads = [0.5, -1, 2, 0.1];
   const w = tf.variable(tf.tensor1d([1]));
+  const empty = tf.memory().numTensors;
+  new Adam([w]).dispose();
+  assert.equal(tf.memory().numTensors, empty, "construct + dispose leaves no tensor");
   const adam = new Adam([w], { learningRate: 0.1 });
   for (const g of grads.slice(0, 2)) tf.tidy(() => adam.apply([tf.tensor1d([g])]));
   const state = await adam.getState();

@@ -1,0 +1,407 @@
+/**
+ * The RL trainer (CAPO, arXiv 2508.02298, and the GRPO-family baselines): one linear loop whose
+ * iterations go sample → verify → critique and vote → token rewards → advantages → PPO update →
+ * metrics and rollout dump → evaluation → checkpoint. Every random choice flows from `config.seed`;
+ * a run stopped at any checkpoint resumes to the same numbers.
+ * @module
+ */
+import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
+import { formatSyntheticPrompt, labelSyntheticSteps, type SyntheticProblem } from "../data/mod.ts";
+import {
+  type BackendInfo,
+  CharTokenizer,
+  chooseBackend,
+  createPolicy,
+  type Policy,
+  sample,
+  tf,
+  type Tokenizer,
+} from "../model/mod.ts";
+import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
+import { Adam } from "../rl/optim.ts";
+import { tokenRewards } from "../rl/rewards.ts";
+import { splitSteps, tokenStepIndex } from "../steps/mod.ts";
+import { createRng, hashJson } from "../util/mod.ts";
+import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
+import { encodePrompt } from "./_batch.ts";
+import {
+  asCritiqueFn,
+  type CritiqueFn,
+  ppoUpdate,
+  selectPrompts,
+  startRlCritic,
+  type UpdateRollout,
+} from "./_rl_phases.ts";
+import { loadTrainState, saveTrainState } from "./checkpoint.ts";
+import type { RlConfig } from "./config.ts";
+import { type EvalMetrics, evaluatePolicy } from "./evaluate.ts";
+import { formatDuration, type TrainHooks } from "./hooks.ts";
+
+export type { CritiqueFn, RlCritic, StartRlCriticOptions } from "./_rl_phases.ts";
+export { startRlCritic };
+
+/** What `trainRl` works on, besides its config. */
+export interface RlDeps {
+  /** The starting policy; trained in place (on resume its weights are replaced by the checkpoint's). */
+  policy: Policy;
+  /** Training problems (prompts). */
+  train: readonly SyntheticProblem[];
+  /** Test problems (evaluation). */
+  test: readonly SyntheticProblem[];
+  /** Tokenizer. @default new CharTokenizer() */
+  tokenizer?: Tokenizer;
+  /**
+   * The critic: a function or a `CriticClient`. @default the reference critic server on a free
+   * 127.0.0.1 port with `config.critic` noise, called through `CriticClient`, closed at the end
+   */
+  critic?: CritiqueFn | {
+    critiqueBatch(requests: CritiqueRequest[]): Promise<{ outcomes: CritiqueOutcome[] }>;
+  };
+  /** Checkpoint folder; when it holds a checkpoint, the run resumes from it. @default none */
+  checkpointDir?: string;
+  /** Stop after this iteration (as if killed right after it). @default config.iterations */
+  stopAfter?: number;
+  /** Evaluate before and after training (and every `evalEvery`). @default true */
+  evaluate?: boolean;
+  /** Fail when `tf.memory().numTensors` grows past its level after the first iteration. @default true */
+  failOnLeak?: boolean;
+}
+
+/** One dumped rollout (a JSONL row). */
+export interface RolloutRow {
+  iteration: number;
+  /** Index of the rollout within the iteration (group-major). */
+  index: number;
+  problemId: string;
+  prompt: string;
+  response: string;
+  /** Step texts (`\n\n`-separated). */
+  steps: string[];
+  /** Verifier verdict and reason. */
+  verdict: VerifyOutcome;
+  verdictReason: string;
+  /** `r_v`: 1 when the verdict is `equal`. */
+  outcome: number;
+  /** Critiques (text and parsed wrong steps), or null when the critic was not consulted. */
+  critiques: { text: string; wrongSteps: number[] | null }[] | null;
+  /** Steps voted wrong (wrongness > 0). */
+  votedWrongSteps: number[];
+  /** Voted wrongness per step. */
+  wrongness: number[];
+  /** Gold per-step labels from the exact synthetic labeller (true = correct). */
+  goldSteps: boolean[];
+  tokenRewards: number[];
+  advantages: number[];
+}
+
+/** What `trainRl` returns. */
+export interface RlResult {
+  /** Iterations completed (counting those done before a resume). */
+  iterations: number;
+  /** Iteration the run resumed from (0 = fresh start). */
+  resumedFrom: number;
+  /** Evaluation before training (recorded in the checkpoint on resume). */
+  before?: EvalMetrics;
+  /** Evaluation at the end. */
+  after?: EvalMetrics;
+  /** Every evaluation of this call: iteration and metrics. */
+  evals: { iteration: number; metrics: EvalMetrics }[];
+  /** Metrics of the last iteration run. */
+  last?: Record<string, number>;
+  /** The backend used. */
+  backend: string;
+  /** Wall time of this call, ms. */
+  wallMs: number;
+}
+
+/**
+ * Trains a policy with RL on the synthetic task: CAPO token rewards (or outcome-only baselines),
+ * the configured advantage estimator and PPO-clip updates.
+ *
+ * @param config A resolved config (`resolveRlConfig`, a preset, or the config loader's `rl:`).
+ * @param deps Policy, problems, critic, checkpoint folder. See {@linkcode RlDeps}.
+ * @param hooks Metrics, rollout dumps, checkpoints and progress lines. See {@linkcode TrainHooks}.
+ * @returns Evaluations, iterations done and wall time.
+ * @throws {Error} When tensors leak between iterations (`failOnLeak`), or on a critic failure.
+ * @example
+ * ```ts
+ * const policy = await loadCheckpoint("data/sft");
+ * const task = generateSyntheticTask({ seed: 0, trainSize: 500, validSize: 0, testSize: 200 });
+ * const result = await trainRl(RL_PRESETS.demo, { policy, train: task.train, test: task.test }, {
+ *   onProgress: (line) => console.log(line),
+ * });
+ * console.log(result.before, result.after);
+ * ```
+ */
+export async function trainRl(
+  config: Readonly<RlConfig>,
+  deps: RlDeps,
+  hooks: TrainHooks<RolloutRow> = {},
+): Promise<RlResult> {
+  const started = performance.now();
+  const { policy, train, test, checkpointDir, evaluate = true, failOnLeak = true } = deps;
+  const tokenizer = deps.tokenizer ?? new CharTokenizer();
+  const stopAfter = Math.min(deps.stopAfter ?? config.iterations, config.iterations);
+  if (train.length === 0) {
+    throw new RangeError("Cannot train RL: expected training problems, got none");
+  }
+  const backend = await ensureBackend(config);
+  const configHash = await hashJson({ ...config, iterations: 0 });
+  const needsCritic = isTokenLevelEstimator(config.estimator) && config.wProcess > 0;
+  const startWeights = config.klCoef > 0 ? await snapshot(policy) : undefined;
+  const adam = new Adam(policy.variables, { learningRate: config.lr });
+  let rng = createRng(config.seed).fork("rl");
+  let before: EvalMetrics | undefined;
+  let resumedFrom = 0;
+  if (checkpointDir) {
+    const state = await loadTrainState(checkpointDir, policy);
+    if (state) {
+      if (state.extra.configHash !== configHash) {
+        throw new Error(
+          `Cannot resume from ${checkpointDir}: expected config hash ${configHash}, got ${state.extra.configHash}`,
+        );
+      }
+      adam.setState(state.adam);
+      rng = createRng(0, { state: state.rngState });
+      before = state.extra.before as EvalMetrics | undefined;
+      resumedFrom = state.iteration;
+    }
+  }
+  const refWeights = resumedFrom > 0 && config.klCoef > 0
+    ? undefined // the start policy was saved beside the checkpoints: see refPolicyFrom
+    : startWeights;
+  const refPolicy = config.klCoef > 0
+    ? await refPolicyFrom(policy, refWeights, checkpointDir)
+    : undefined;
+  const injected = deps.critic ? asCritiqueFn(deps.critic) : undefined;
+  const owned = needsCritic && !injected ? await startRlCritic(config) : undefined;
+  const critique = injected ?? owned?.critique;
+  const evalOpts = { tokenizer, limit: config.evalSize, maxNewTokens: config.maxNewTokens };
+  const evals: RlResult["evals"] = [];
+  let last: Record<string, number> | undefined;
+  let tensorBaseline = -1;
+  try {
+    if (evaluate && !before) {
+      before = (await evaluatePolicy(policy, test, evalOpts)).metrics;
+      evals.push({ iteration: 0, metrics: before });
+      await hooks.onMetrics?.(0, prefixed("eval/", before));
+    }
+    if (checkpointDir && refPolicy && resumedFrom === 0) {
+      await saveTrainState(`${checkpointDir}/start`, refPolicy, {
+        iteration: 0,
+        rngState: 0,
+        adam: await adam.getState(),
+        extra: {},
+      }, { keep: 1 });
+    }
+    const loopStart = performance.now();
+    for (let it = resumedFrom + 1; it <= stopAfter; it++) {
+      const times: Record<string, number> = {};
+      let t0 = performance.now();
+      // Phase 1 — rollouts: n samples for each of batchPrompts prompts, seeded from the main stream.
+      const problems = selectPrompts(train, it, config.batchPrompts, config.seed);
+      const group = problems.flatMap((p) => new Array(config.n).fill(p) as SyntheticProblem[]);
+      const promptTexts = group.map((p) => formatSyntheticPrompt(p));
+      const prompts = promptTexts.map((text) => encodePrompt(tokenizer, text));
+      const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
+      const sampled = await sample(policy, prompts, {
+        maxNewTokens: Math.min(config.maxNewTokens, room),
+        temperature: config.temperature,
+        seed: rng.int(2 ** 31),
+        eosId: tokenizer.eosId,
+        padId: tokenizer.padId,
+      });
+      const responses = sampled.tokens.map((ids) => tokenizer.decode(ids));
+      times.ms_sample = performance.now() - t0;
+      // Phase 2 — verify: the rule verifier scores each final answer against the gold one.
+      t0 = performance.now();
+      const verdicts = responses.map((text, i) => verifyAnswer(text, group[i].answer));
+      const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
+      const gold = responses.map((text, i) => labelSyntheticSteps(group[i], text));
+      times.ms_verify = performance.now() - t0;
+      // Phase 3 — critique and vote: k critiques per response, voted into per-step wrongness.
+      t0 = performance.now();
+      const critiques = needsCritic && critique
+        ? await critique(responses.map((response, i) => ({
+          problem: group[i].question,
+          response,
+          reference: config.critic.includeReference ? group[i].answer : undefined,
+        })))
+        : undefined;
+      times.ms_critic = performance.now() - t0;
+      // Phase 4 — token rewards: R_t = W_whole·r_v − W_process·v_t, v_t the wrongness of t's step.
+      t0 = performance.now();
+      const steps = responses.map((text, i) => critiques?.[i].steps ?? splitSteps(text));
+      const wrongness = steps.map((s, i) => critiques?.[i].wrongness ?? s.map(() => 0));
+      const rewards = sampled.tokens.map((ids, i) =>
+        tokenRewards({
+          outcome: outcomes[i],
+          wrongness: wrongness[i],
+          tokenStep: tokenStepIndex(steps[i], tokenizer.offsets(ids)),
+        }, { wWhole: config.wWhole, wProcess: config.wProcess })
+      );
+      // Phase 5 — advantages: the registered estimator over groups of n rollouts of one prompt.
+      const byGroup = <T>(xs: T[]) =>
+        problems.map((_, g) => xs.slice(g * config.n, (g + 1) * config.n));
+      const advantages = computeAdvantages(config.estimator, {
+        groups: byGroup(rewards),
+        scores: byGroup(outcomes.map((o) => config.wWhole * o)),
+      }).flat();
+      // Phase 6 — update: PPO-clip epochs over shuffled minibatches, clipped gradients, Adam.
+      const rollouts: UpdateRollout[] = prompts.map((prompt, i) => ({
+        prompt,
+        response: sampled.tokens[i],
+        oldLogProbs: sampled.logProbs[i],
+        advantages: advantages[i],
+      }));
+      const update = await ppoUpdate(
+        policy,
+        refPolicy,
+        adam,
+        rollouts,
+        config,
+        rng.next,
+        tokenizer.padId,
+      );
+      times.ms_update = performance.now() - t0;
+      // Phase 7 — metrics and rollout dump.
+      const n = responses.length;
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      const allRewards = rewards.flat();
+      const metrics: Record<string, number> = {
+        reward: mean(allRewards),
+        accuracy: mean(outcomes),
+        process_accuracy: gold.filter((g) => g.processCorrect).length / n,
+        lucky_rate: gold.filter((g) => g.lucky).length / n,
+        flagged_step_fraction: mean(wrongness.flat().map((w) => (w > 0 ? 1 : 0))),
+        critic_fallbacks: critiques ? critiques.filter((c) => !c.hasSignal).length : 0,
+        response_length: mean(sampled.tokens.map((t) => t.length)),
+        ...update,
+        ...times,
+      };
+      await hooks.onRollouts?.(
+        it,
+        responses.map((response, i) => ({
+          iteration: it,
+          index: i,
+          problemId: group[i].id,
+          prompt: promptTexts[i],
+          response,
+          steps: steps[i].map((s) => s.text),
+          verdict: verdicts[i].result,
+          verdictReason: verdicts[i].reason,
+          outcome: outcomes[i],
+          critiques:
+            critiques?.[i].critiques.map((c) => ({ text: c.text, wrongSteps: c.wrongSteps })) ??
+              null,
+          votedWrongSteps: wrongness[i].flatMap((w, s) => (w > 0 ? [s] : [])),
+          wrongness: wrongness[i],
+          goldSteps: gold[i].steps,
+          tokenRewards: rewards[i],
+          advantages: advantages[i],
+        })),
+      );
+      // Phase 8 — evaluation every evalEvery iterations and at the end (greedy, test split).
+      let evalNote = "";
+      if (
+        evaluate &&
+        (it === config.iterations || (config.evalEvery > 0 && it % config.evalEvery === 0))
+      ) {
+        const m = (await evaluatePolicy(policy, test, evalOpts)).metrics;
+        evals.push({ iteration: it, metrics: m });
+        Object.assign(metrics, prefixed("eval/", m));
+        evalNote = ` eval acc ${m.accuracy.toFixed(3)} proc ${m.processAccuracy.toFixed(3)} lucky ${
+          m.luckyRate.toFixed(3)
+        }`;
+      }
+      // Phase 9 — checkpoint: policy, Adam moments, RNG state and iteration, written atomically.
+      if (
+        checkpointDir && config.checkpointEvery > 0 &&
+        (it % config.checkpointEvery === 0 || it === stopAfter)
+      ) {
+        const files = await saveTrainState(checkpointDir, policy, {
+          iteration: it,
+          rngState: rng.state,
+          adam: await adam.getState(),
+          extra: { configHash, before },
+        });
+        await hooks.onCheckpoint?.(it, files);
+      }
+      // Phase 10 — memory check and progress line.
+      const numTensors = tf.memory().numTensors;
+      metrics.num_tensors = numTensors;
+      if (tensorBaseline < 0) tensorBaseline = numTensors;
+      else if (failOnLeak && numTensors > tensorBaseline) {
+        throw new Error(
+          `Cannot continue RL training: expected at most ${tensorBaseline} live tensors after iteration ${it}, got ${numTensors} (a tensor leak)`,
+        );
+      }
+      last = metrics;
+      await hooks.onMetrics?.(it, metrics);
+      const perIt = (performance.now() - loopStart) / (it - resumedFrom);
+      await hooks.onProgress?.(
+        `[${config.estimator}] iter ${it}/${config.iterations} reward ${
+          metrics.reward.toFixed(3)
+        } acc ${metrics.accuracy.toFixed(3)} lucky ${metrics.lucky_rate.toFixed(3)}${evalNote} ${
+          (perIt / 1000).toFixed(1)
+        }s/it left ${formatDuration(perIt / 1000 * (stopAfter - it))}`,
+      );
+    }
+  } finally {
+    adam.dispose();
+    refPolicy?.dispose();
+    await owned?.close();
+  }
+  const afterEval = evals.at(-1);
+  return {
+    iterations: stopAfter,
+    resumedFrom,
+    before,
+    after: afterEval && afterEval.iteration === config.iterations ? afterEval.metrics : undefined,
+    evals,
+    last,
+    backend,
+    wallMs: performance.now() - started,
+  };
+}
+
+function prefixed(prefix: string, m: EvalMetrics): Record<string, number> {
+  return {
+    [`${prefix}accuracy`]: m.accuracy,
+    [`${prefix}process_accuracy`]: m.processAccuracy,
+    [`${prefix}lucky_rate`]: m.luckyRate,
+    [`${prefix}mean_length`]: m.meanLength,
+  };
+}
+
+/** Switches to `config.backend` unless it is already current (`auto` keeps whatever runs). */
+async function ensureBackend(config: Readonly<RlConfig>): Promise<string> {
+  const wanted = config.backend === "tensorflow-gpu" ? "tensorflow" : config.backend;
+  if (config.backend !== "auto" && tf.getBackend() !== wanted) {
+    const info: BackendInfo = await chooseBackend(config.backend);
+    return info.name;
+  }
+  return tf.getBackend();
+}
+
+async function snapshot(policy: Policy): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(policy.params)) out[name] = await v.data() as Float32Array;
+  return out;
+}
+
+/** The frozen start policy for the KL term: from memory, or from `checkpointDir/start` on resume. */
+async function refPolicyFrom(
+  policy: Policy,
+  weights: Record<string, Float32Array> | undefined,
+  checkpointDir: string | undefined,
+): Promise<Policy> {
+  if (weights) return createPolicy(policy.config, weights);
+  const ref = createPolicy(policy.config);
+  const state = checkpointDir ? await loadTrainState(`${checkpointDir}/start`, ref) : undefined;
+  if (!state) {
+    ref.dispose();
+    throw new Error(`Cannot resume with KL: expected the start policy in ${checkpointDir}/start`);
+  }
+  return ref;
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import {
+  ABLATION_CONFIG_SCHEMA,
+  BENCH_CONFIG_SCHEMA,
+  DEMO_CONFIG_SCHEMA,
+  describeSchema,
+  expandGrid,
+  loadConfig,
+  parseConfig,
+  resolveCell,
+  rlSchema,
+  TRAIN_CONFIG_SCHEMA,
+} from "../../lib/config/mod.ts";
+import { DEFAULT_RL_CONFIG, resolveRlConfig, RL_PRESETS } from "../../lib/train/mod.ts";
+
+const configs = new URL("../../experiments/configs/", import.meta.url).pathname;
+
+Deno.test("the rl schema covers every RlConfig key with the preset's defaults", () => {
+  const schema = rlSchema(RL_PRESETS.demo);
+  assert.deepEqual(Object.keys(schema.fields!).sort(), Object.keys(DEFAULT_RL_CONFIG).sort());
+  assert.deepEqual(
+    Object.keys(schema.fields!.critic.fields!).sort(),
+    Object.keys(DEFAULT_RL_CONFIG.critic).sort(),
+  );
+  const parsed = parseConfig("", schema);
+  assert.deepEqual(parsed, structuredClone(RL_PRESETS.demo));
+  assert.deepEqual(resolveRlConfig(parsed), RL_PRESETS.demo);
+});
+
+Deno.test("the shipped experiment configs parse against their schemas", async () => {
+  const demo = await loadConfig(`${configs}demo.yaml`, DEMO_CONFIG_SCHEMA);
+  assert.deepEqual(demo.arms, ["capo", "grpo"]);
+  assert.equal(demo.checkpoint, "data/sft");
+  resolveRlConfig(demo.rl);
+  for (const name of ["ablate_weights", "ablate_estimators", "ablate_seeds"]) {
+    const ab = await loadConfig(`${configs}${name}.yaml`, ABLATION_CONFIG_SCHEMA);
+    const cells = expandGrid(ab.grid);
+    assert.ok(cells.length >= 4, name);
+    for (const cell of cells) {
+      const c = resolveCell(ab as unknown as Record<string, unknown>, cell, TRAIN_CONFIG_SCHEMA, [
+        "grid",
+        "groupBy",
+        "metrics",
+        "name",
+      ]);
+      resolveRlConfig(c.rl);
+    }
+  }
+  const weights = await loadConfig(`${configs}ablate_weights.yaml`, ABLATION_CONFIG_SCHEMA);
+  assert.deepEqual(weights.grid["rl.wProcess"], [0.1, 1, 2, 5]);
+  assert.equal(weights.rl.wWhole, 2);
+  const seeds = await loadConfig(`${configs}ablate_seeds.yaml`, ABLATION_CONFIG_SCHEMA);
+  assert.equal(expandGrid(seeds.grid).length, 6);
+  const train = await loadConfig(`${configs}train.yaml`, TRAIN_CONFIG_SCHEMA);
+  assert.equal(resolveRlConfig(train.rl).estimator, "capo");
+  const bench = await loadConfig(`${configs}bench.yaml`, BENCH_CONFIG_SCHEMA, ["--parts=[verify]"]);
+  assert.deepEqual(bench.parts, ["verify"]);
+});
+
+Deno.test("demo overrides are validated with the key named", () => {
+  const demo = parseConfig("", DEMO_CONFIG_SCHEMA, {
+    overrides: ["--rl.estimator=grpo", "--rl.critic.k=8"],
+  });
+  assert.equal(demo.rl.estimator, "grpo");
+  assert.equal(demo.rl.critic.k, 8);
+  assert.throws(
+    () => parseConfig("", DEMO_CONFIG_SCHEMA, { overrides: ["--rl.estimator=ppo"] }),
+    /--rl\.estimator=ppo.*expected rl\.estimator to be one of capo\|grpo\|dr_grpo\|rloo\|reinforce, got "ppo"/,
+  );
+  assert.throws(
+    () => parseConfig("rl:\n  critic:\n    kk: 3\n", DEMO_CONFIG_SCHEMA, { file: "demo.yaml" }),
+    /demo\.yaml:3: .*unknown key "rl\.critic\.kk"/,
+  );
+  assert.ok(
+    describeSchema(DEMO_CONFIG_SCHEMA).every((r) => r.doc.length > 0),
+    "every key documented",
+  );
+});
+
+Deno.test("expandGrid crosses keys with the first varying slowest; resolveCell names bad keys", () => {
+  const cells = expandGrid({ "rl.estimator": ["capo", "grpo"], "rl.seed": [0, 1] });
+  assert.deepEqual(cells.map((c) => c.label), [
+    "estimator=capo,seed=0",
+    "estimator=capo,seed=1",
+    "estimator=grpo,seed=0",
+    "estimator=grpo,seed=1",
+  ]);
+  assert.deepEqual(cells[1].overrides, ['--rl.estimator="capo"', "--rl.seed=1"]);
+  assert.deepEqual(expandGrid({}), [{ values: {}, overrides: [], label: "" }]);
+  const base = parseConfig("", TRAIN_CONFIG_SCHEMA) as unknown as Record<string, unknown>;
+  assert.throws(
+    () => resolveCell(base, expandGrid({ "rl.wProces": [1] })[0], TRAIN_CONFIG_SCHEMA),
+    /unknown key "rl\.wProces"/,
+  );
+});

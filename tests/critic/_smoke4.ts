@@ -1,2 +1,0 @@
-import { benchCritic } from "../../lib/critic/mod.ts";
-console.log(await benchCritic());

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import type { CritiqueOutcome, CritiqueRequest } from "../../lib/critic/mod.ts";
+import { generateSyntheticTask } from "../../lib/data/mod.ts";
+import { createPolicy, DEFAULT_POLICY_CONFIG, type Policy, tf } from "../../lib/model/mod.ts";
+import { splitSteps } from "../../lib/steps/mod.ts";
+import { resolveRlConfig, RL_PRESETS } from "../../lib/train/config.ts";
+import { type RolloutRow, trainRl } from "../../lib/train/rl.ts";
+
+await tf.setBackend("cpu");
+
+const TASK = generateSyntheticTask({ seed: 3, trainSize: 40, validSize: 0, testSize: 4 });
+const TINY_POLICY = { ...DEFAULT_POLICY_CONFIG, blockSize: 48, nLayer: 1, nHead: 2, nEmbd: 16 };
+
+/** A deterministic stand-in critic: flags every step of odd length (any fixed rule will do). */
+async function fakeCritic(requests: CritiqueRequest[]): Promise<CritiqueOutcome[]> {
+  await Promise.resolve();
+  return requests.map(({ response }) => {
+    const steps = splitSteps(response);
+    const wrong = steps.flatMap((s, i) => (s.text.length % 2 === 1 ? [i] : []));
+    return {
+      steps,
+      critiques: [{
+        text: `Wrong steps: [${wrong}]`,
+        wrongSteps: wrong,
+        reason: "ok",
+        cached: false,
+      }],
+      validCount: 1,
+      wrongness: steps.map((_, i) => (wrong.includes(i) ? 1 : 0)),
+      hasSignal: true,
+    };
+  });
+}
+
+async function weights(policy: Policy): Promise<number[]> {
+  const parts = await Promise.all(policy.variables.map((v) => v.data()));
+  return parts.flatMap((p) => Array.from(p));
+}
+
+Deno.test("trainRl runs the tiny preset end to end and dumps every rollout", async () => {
+  const policy = createPolicy(TINY_POLICY);
+  const rows: RolloutRow[] = [];
+  const metrics: [number, Record<string, number>][] = [];
+  const lines: string[] = [];
+  const result = await trainRl(RL_PRESETS.tiny, {
+    policy,
+    train: TASK.train,
+    test: TASK.test,
+    critic: fakeCritic,
+  }, {
+    onRollouts: (_, r) => void rows.push(...r),
+    onMetrics: (step, m) => void metrics.push([step, m]),
+    onProgress: (line) => void lines.push(line),
+  });
+  const { iterations, batchPrompts, n } = RL_PRESETS.tiny;
+  assert.equal(result.iterations, iterations);
+  assert.equal(rows.length, iterations * batchPrompts * n);
+  for (const row of rows) {
+    assert.equal(row.tokenRewards.length, row.advantages.length);
+    assert.ok(row.tokenRewards.length >= 1);
+    assert.equal(row.steps.length, row.wrongness.length);
+    assert.ok(row.critiques !== null);
+    assert.ok(row.outcome === 0 || row.outcome === 1);
+  }
+  assert.ok(result.before && result.after, "evaluated before and after");
+  assert.equal(result.evals.length, iterations + 1);
+  const iterMetrics = metrics.filter(([step]) => step > 0).map(([, m]) => m);
+  assert.equal(iterMetrics.length, iterations);
+  for (const m of iterMetrics) {
+    for (const key of ["reward", "pg_loss", "grad_norm", "num_tensors", "ms_sample", "ms_update"]) {
+      assert.ok(Number.isFinite(m[key]), key);
+    }
+    assert.ok("eval/accuracy" in m);
+  }
+  assert.match(lines[0], /\[capo\] iter 1\/2 reward .* left/);
+  policy.dispose();
+});
+
+Deno.test("trainRl stopped at an iteration resumes to the same weights and numbers", async () => {
+  const config = resolveRlConfig(
+    { iterations: 3, evalEvery: 0, checkpointEvery: 2 },
+    RL_PRESETS.tiny,
+  );
+  const dirA = await Deno.makeTempDir();
+  const dirB = await Deno.makeTempDir();
+  const deps = { train: TASK.train, test: TASK.test, critic: fakeCritic, evaluate: false };
+  try {
+    const a = createPolicy(TINY_POLICY);
+    const start = await weights(a);
+    const rowsA: RolloutRow[] = [];
+    const straight = await trainRl(config, { ...deps, policy: a, checkpointDir: dirA }, {
+      onRollouts: (_, r) => void rowsA.push(...r),
+    });
+    const b = createPolicy(TINY_POLICY);
+    const first = await trainRl(config, { ...deps, policy: b, checkpointDir: dirB, stopAfter: 1 });
+    assert.equal(first.iterations, 1);
+    b.dispose();
+    const c = createPolicy({ ...TINY_POLICY }); // fresh weights: the checkpoint must replace them
+    const rowsC: RolloutRow[] = [];
+    const resumed = await trainRl(config, { ...deps, policy: c, checkpointDir: dirB }, {
+      onRollouts: (_, r) => void rowsC.push(...r),
+    });
+    assert.equal(resumed.resumedFrom, 1);
+    assert.deepEqual(rowsC, rowsA.filter((r) => r.iteration > 1));
+    assert.deepEqual(resumed.last, { ...straight.last, ...timing(resumed.last!) });
+    assert.deepEqual(await weights(c), await weights(a));
+    assert.notDeepEqual(await weights(a), start, "the updates were not all zero");
+    const later = rowsA.filter((r) => r.iteration > 1);
+    assert.ok(later.some((r) => r.advantages.some((x) => x !== 0)), "resumed part had a signal");
+    a.dispose();
+    c.dispose();
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});
+
+/** The fields that legitimately differ between runs: wall-clock times and live tensors. */
+function timing(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(m).filter(([k]) => k.startsWith("ms_") || k === "num_tensors"),
+  );
+}
+
+Deno.test("trainRl talks to the reference critic server over HTTP by default", async () => {
+  const policy = createPolicy(TINY_POLICY);
+  const rows: RolloutRow[] = [];
+  const config = resolveRlConfig({ iterations: 1 }, RL_PRESETS.tiny);
+  await trainRl(config, { policy, train: TASK.train, test: TASK.test, evaluate: false }, {
+    onRollouts: (_, r) => void rows.push(...r),
+  });
+  assert.ok(rows.length > 0);
+  for (const row of rows) {
+    assert.equal(row.critiques?.length, config.critic.k);
+    assert.ok(row.critiques!.every((c) => /Wrong steps/.test(c.text)));
+  }
+  policy.dispose();
+});
+
+Deno.test("trainRl skips the critic for outcome-only estimators", async () => {
+  const policy = createPolicy(TINY_POLICY);
+  const rows: RolloutRow[] = [];
+  let calls = 0;
+  const config = resolveRlConfig({ iterations: 1, estimator: "grpo" }, RL_PRESETS.tiny);
+  await trainRl(config, {
+    policy,
+    train: TASK.train,
+    test: TASK.test,
+    evaluate: false,
+    critic: (r) => (calls++, fakeCritic(r)),
+  }, { onRollouts: (_, r) => void rows.push(...r) });
+  assert.equal(calls, 0);
+  assert.ok(rows.every((r) => r.critiques === null));
+  for (const row of rows) assert.ok(row.advantages.every((a) => a === row.advantages[0]));
+  policy.dispose();
+});

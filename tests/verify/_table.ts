@@ -1,0 +1,338 @@
+/**
+ * The verifier's table of cases (own making, one feature per group): `[pred, gold, expected,
+ * options?]`. Used by verify_test.ts.
+ */
+import type { VerifyOptions, VerifyOutcome } from "../../lib/verify/mod.ts";
+
+export type Case = [string, string, VerifyOutcome, VerifyOptions?];
+const E: VerifyOutcome = "equal";
+const N: VerifyOutcome = "not_equal";
+const U: VerifyOutcome = "unverifiable";
+
+/** Integers, decimals and fractions written in many forms, each with wrong twins. */
+function numberForms(): Case[] {
+  const out: Case[] = [];
+  const values: [string, string[], string[]][] = [
+    ["7", ["7", "07", "+7", "7.0", "7.00", "\\boxed{7}", "$7$", "\\frac{14}{2}"], [
+      "8",
+      "-7",
+      "0.7",
+      "70",
+    ]],
+    ["-3", ["-3", "\u22123", "-3.0", "\\boxed{-3}", "-\\frac{6}{2}", "\\frac{-3}{1}"], [
+      "3",
+      "-2",
+      "-0.3",
+    ]],
+    ["0.5", ["\\frac12", "\\frac{1}{2}", "1/2", ".5", "0.50", "\\dfrac{2}{4}", "\\tfrac12"], [
+      "0.05",
+      "5",
+      "\\frac13",
+    ]],
+    ["\\frac{3}{4}", ["0.75", "3/4", "\\frac{6}{8}", "\\dfrac34", "75\\%", "0.750"], [
+      "0.7",
+      "4/3",
+      "\\frac{3}{5}",
+    ]],
+    ["1000", ["1,000", "1000.0", "10^3", "1{,}000", "\\$1,000", "1000 dollars"], [
+      "(1,0)",
+      "100",
+      "1,001",
+    ]],
+    ["2.5", ["\\frac52", "2\\frac12", "5/2", "2.50", "\\boxed{2\\frac{1}{2}}"], [
+      "2.4",
+      "25",
+      "2\\frac13",
+    ]],
+    ["1234567", ["1,234,567", "1234567", "1234567.00"], ["1,234,568", "1234566", "123,456,7"]],
+    ["-1.5", ["-1\\frac12", "-\\frac32", "-3/2", "-1.50"], ["1.5", "-1.05", "-\\frac23"]],
+    ["0", ["0", "-0", "0.0", "0.000", "\\frac{0}{5}"], ["0.001", "1", "-1"]],
+    ["100", ["100", "10^2", "10^{2}", "1e2", "100.0"], ["10^3", "99", "1000"]],
+  ];
+  for (const [gold, good, bad] of values) {
+    for (const p of good) out.push([p, gold, E]);
+    for (const p of bad) out.push([p, gold, N]);
+  }
+  return out;
+}
+
+/** Full solution texts in the common styles, with right and wrong final answers. */
+function solutions(): Case[] {
+  const out: Case[] = [];
+  const body = "Each box holds 12 pens and there are 4 boxes, so 12 * 4 = 48 pens.\n" +
+    "Three pens are broken: 48 - 3 = 45.";
+  const forms = (n: string) => [
+    `${body}\n#### ${n}`,
+    `${body}\nThe answer is ${n}.`,
+    `${body}\nTherefore the final answer is $\\boxed{${n}}$.`,
+    `${body}\nFinal Answer: The final answer is ${n}. I hope it is correct.`,
+    `${body}\n\n**Answer:** ${n}<|im_end|>`,
+    `${body}\nSo there are \\boxed{${n}} usable pens.</s>`,
+  ];
+  for (const p of forms("45")) out.push([p, "45", E], [p, "#### 45", E]);
+  for (const p of forms("48")) out.push([p, "45", N]);
+  out.push([`${body}\nSo 45 pens work.`, "45", N]); // no marked answer
+  out.push([`${body}\nSo 45 pens work.`, "45", E, { lastNumber: true }]);
+  out.push([`${body}\nThe answer is \\boxed{4`, "45", N]); // truncated
+  return out;
+}
+
+const M = (s: string) => `\\begin{pmatrix}${s}\\end{pmatrix}`;
+
+/** One group per feature of issue 2 §3. */
+export const FEATURE_CASES: Case[] = [
+  // exact before approximate; decimals scaled to stated precision
+  ["100000000000000000001", "100000000000000000000", N],
+  ["2^{70}", "1180591620717411303424", E],
+  ["2^{70}-1", "1180591620717411303424", N],
+  ["\\frac{1}{2004!}", "\\frac{1}{2006!}", N],
+  ["\\frac{1}{30!}", "\\frac{1}{30!}", E],
+  ["0.333", "\\frac13", E],
+  ["0.33", "\\frac13", N],
+  ["0.3", "\\frac13", N],
+  ["0.667", "\\frac23", E],
+  ["0.666", "\\frac23", N],
+  ["3.14", "\\pi", E],
+  ["3.14159", "\\pi", E],
+  ["3.1", "\\pi", N],
+  ["3.142", "3.14", E],
+  ["3.1", "3.14", N],
+  ["1.732", "\\sqrt3", E],
+  ["1.7", "\\sqrt3", N],
+  ["12.5", "12.50", E],
+  ["1e-3", "0.001", E],
+  // bare LaTeX without $
+  ["\\frac12", "0.5", E],
+  ["\\dfrac{3}{2}", "1\\frac12", E],
+  ["\\sqrt[3]{64}", "4", E],
+  ["\\sqrt[3]{x}", "x^{1/3}", E],
+  ["\\sqrt[4]{16}", "2", E],
+  ["40\\pi", "40 \\pi", E],
+  ["40\\pi", "\\pi\\cdot 40", E],
+  ["40\\pi", "4\\pi", N],
+  ["1\\frac12", "\\frac32", E],
+  ["3\\frac{2}{5}", "3.4", E],
+  ["3\\frac{2}{5}", "\\frac{6}{5}", N],
+  ["\\sqrt{50}", "5\\sqrt{2}", E],
+  ["\\sqrt{50}", "5\\sqrt{3}", N],
+  ["\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt 3}{2}", E],
+  ["\\frac{1}{\\sqrt3}", "\\frac{\\sqrt{3}}{3}", E],
+  ["2\\times 3", "6", E],
+  ["6\\div 4", "1.5", E],
+  ["\\left(\\frac{2}{3}\\right)^{2}", "\\frac49", E],
+  ["\\log_{3} 9", "2", E],
+  ["\\ln 1", "0", E],
+  ["\\binom{7}{2}", "21", E],
+  ["\\binom{7}{2}", "42", N],
+  ["6!", "720", E],
+  ["|-4|", "4", E],
+  ["\\sin \\frac{\\pi}{2}", "1", E],
+  ["\\cos 0", "0", N],
+  // symbolic equality, variables must match
+  ["x^2+2x+1", "(x+1)^2", E],
+  ["x^2+2x", "(x+1)^2", N],
+  ["(x-2)(x+3)", "x^2+x-6", E],
+  ["(x-2)(x+3)", "x^2-x-6", N],
+  ["2ab", "2ba", E],
+  ["\\frac{a^2-b^2}{a-b}", "a+b", E],
+  ["f(x)", "f(y)", N],
+  ["x+1", "y+1", N],
+  ["\\sin^2 t + \\cos^2 t", "1", E],
+  ["2\\sin x\\cos x", "\\sin 2x", E],
+  ["\\cos^2 x - \\sin^2 x", "\\cos(2x)", E],
+  ["e^{a}e^{b}", "e^{a+b}", E],
+  ["\\sqrt{x^2}", "|x|", E],
+  ["\\sqrt{x^2}", "x", N],
+  ["x_1 x_2", "x_2 x_1", E],
+  ["\\alpha + \\beta", "\\beta+\\alpha", E],
+  ["m+n", "m-n", N],
+  ["\\frac{k(k+1)}{2}", "\\frac{k^2+k}{2}", E],
+  // sets, tuples, ordered vs unordered lists
+  ["\\{1, 2, 3\\}", "\\{2, 3, 1\\}", E],
+  ["\\{1, 2\\}", "\\{1, 2, 4\\}", N],
+  ["\\{-1, 1\\}", "\\pm 1", E],
+  ["1 \\pm \\sqrt{2}", "\\{1+\\sqrt2, 1-\\sqrt2\\}", E],
+  ["(1, 2)", "(1, 2)", E],
+  ["(1, 2)", "(2, 1)", N],
+  ["(1, 2, 3)", "(1, 2)", N],
+  ["1, 2, 3", "3, 1, 2", N],
+  ["1, 2, 3", "3, 1, 2", E, { unordered: true }],
+  ["1, 2", "1, 2, 3", N, { unordered: true }],
+  ["x = 1, y = 2", "y = 2, x = 1", E],
+  ["2 \\text{ and } 3", "2, 3", E],
+  ["2 or 3", "3, 2", E, { unordered: true }],
+  // intervals with bracket types, unions
+  ["[1, 4)", "[1,4)", E],
+  ["[1, 4)", "(1,4)", N],
+  ["[1, 4]", "[1,4)", N],
+  ["(-\\infty, 0]", "(-\\infty,0]", E],
+  ["(-\\infty, 0)", "(-\\infty,0]", N],
+  ["(-\\infty,-1)\\cup(1,\\infty)", "(1,\\infty)\\cup(-\\infty,-1)", E],
+  ["(-\\infty,-1)\\cup(1,\\infty)", "(-\\infty,-1]\\cup(1,\\infty)", N],
+  ["x \\in (0, 2]", "(0,2]", E],
+  ["\\left[ \\frac{1}{2}, 3 \\right)", "[0.5, 3)", E],
+  // matrices
+  [M("1 & 0 \\\\ 0 & 1"), M("1&0\\\\0&1"), E],
+  [M("1 & 0 \\\\ 0 & 1"), M("0&1\\\\1&0"), N],
+  [M("\\frac{1}{2} \\\\ -1"), M("0.5 \\\\ -1"), E],
+  [M("1 & 2"), M("1 \\\\ 2"), N],
+  [M("3 \\\\ 4"), "(3, 4)", E],
+  ["\\begin{bmatrix}2&1\\\\1&2\\end{bmatrix}", M("2&1\\\\1&2"), E],
+  // equations: never reduced to their right side
+  ["x = 5", "5", N],
+  ["5", "x = 5", N],
+  ["x = 5", "5", E, { assignmentAsValue: true }],
+  ["y = 3x - 2", "y = -2 + 3x", E],
+  ["y = 3x - 2", "3x - y = 2", E],
+  ["y = 3x - 2", "y = 3x + 2", N],
+  ["3x - 2", "y = 3x - 2", N],
+  ["x^2 + y^2 = 4", "y^2 + x^2 = 4", E],
+  ["x^2 + y^2 = 4", "x^2 + y^2 = 2", N],
+  ["a = b", "b = a", E],
+  // inequalities vs intervals
+  ["x > 2", "2 < x", E],
+  ["x \\ge 2", "x > 2", N],
+  ["x > 2", "(2, \\infty)", N],
+  ["x > 2", "(2, \\infty)", E, { inequalityAsInterval: true }],
+  ["x \\geq 2", "[2, \\infty)", E, { inequalityAsInterval: true }],
+  ["-1 \\le x < 3", "[-1, 3)", E, { inequalityAsInterval: true }],
+  ["-1 \\le x < 3", "[-1, 3]", N, { inequalityAsInterval: true }],
+  ["t < 0", "x < 0", N],
+  // percentages: no x100 guessing by default
+  ["25\\%", "25", E],
+  ["25", "25\\%", E],
+  ["0.25", "25\\%", E],
+  ["0.025", "25\\%", N],
+  ["0.25", "25", N],
+  ["0.25", "25", E, { percent: true }],
+  ["0.25", "25\\%", E, { percent: true }],
+  ["25\\%", "0.25", E, { percent: true }],
+  ["30\\%", "25\\%", N, { percent: true }],
+  // units and \text{}
+  ["12 \\text{ cm}", "12", E],
+  ["12\\,\\text{m}^2", "12", E],
+  ["12 \\mbox{ inches}", "13", N],
+  ["\\$4.50", "4.5", E],
+  ["4 hours", "4", E],
+  ["\\text{Tuesday}", "Tuesday", E],
+  ["\\text{Tuesday}", "\\text{Monday}", N],
+  ["\\text{(E)}", "E", E],
+  ["(A)", "\\text{(B)}", N],
+  // degrees
+  ["90^\\circ", "90", E],
+  ["90^{\\circ}", "\\frac{\\pi}{2}", E],
+  ["60^\\circ", "\\frac{\\pi}{2}", N],
+  ["45°", "45", E],
+  // thousands separators vs tuples
+  ["1,000", "1000", E],
+  ["(1,0)", "1,000", N],
+  ["1,000", "(1,000)", N],
+  ["10,000,000", "10^7", E],
+  ["1,00", "100", N],
+  // complex numbers
+  ["2+3i", "3i+2", E],
+  ["2-3i", "2+3i", N],
+  ["i^2", "-1", E],
+  ["\\frac{2}{1-i}", "1+i", E],
+  ["(1-i)^2", "-2i", E],
+  ["\\sqrt{-9}", "3i", E],
+  // \pi and e
+  ["\\pi", "\\pi", E],
+  ["2\\pi", "6.283", E],
+  ["2\\pi", "6.2", N],
+  ["e", "2.718", E],
+  ["e^{i\\pi}+1", "0", E],
+  ["\\pi^2", "\\pi^3", N],
+  // repeating decimals, bases, plus-minus
+  ["0.\\overline{6}", "\\frac23", E],
+  ["0.1\\overline{6}", "\\frac16", E],
+  ["101_2", "5", E],
+  ["101_2", "101", N],
+  // words, juxtaposed numbers, unicode fractions, approximations
+  ["No", "no", E],
+  ["yes", "No", N],
+  ["\\text{none}", "None", E],
+  ["3, 600", "3600", N],
+  ["1 000 000", "10^6", E],
+  ["1 2", "12", U],
+  ["½", "0.5", E],
+  ["¾", "\\frac34", E],
+  ["\\approx 1.414", "\\sqrt2", E],
+  ["f(x) = x^2", "x^2", E, { assignmentAsValue: true }],
+  ["f(x) = x^2", "x^2", N],
+  ["2xy", "2", N],
+  ["2xy", "2yx", E],
+  ["5cm", "5", E],
+  ["3 \\sqrt{2} units", "\\sqrt{18}", E],
+  // bounded cost and unparseable golds
+  ["2^{2^{2^{49}}}", "7", U],
+  ["1000000!", "120", U],
+  ["10^{10^{12}}", "10", U],
+  ["2^{2^{2^{49}}}", "2^{2^{2^{49}}}", E],
+  ["5", "\\frac{1}{", U],
+  ["5", "", U],
+  ["5", "((3", U],
+  ["x+)", "5", U],
+];
+
+/** Realistic full texts around harder answers (MATH style), right and wrong. */
+export const TEXT_CASES: Case[] = [
+  [
+    "Completing the square, $(x-2)^2 = 5$, so $x = \\boxed{2 \\pm \\sqrt{5}}$.",
+    "2+\\sqrt5, 2-\\sqrt5",
+    E,
+    { unordered: true },
+  ],
+  ["Completing the square gives $x = \\boxed{2 + \\sqrt{5}}$.", "2 \\pm \\sqrt{5}", N],
+  ["The vertex is at $\\boxed{(2, -5)}$.", "(2,-5)", E],
+  ["The vertex is at $\\boxed{(-5, 2)}$.", "(2,-5)", N],
+  ["Hence the domain is $\\boxed{[3, \\infty)}$.", "[3,\\infty)", E],
+  ["Hence the domain is $\\boxed{(3, \\infty)}$.", "[3,\\infty)", N],
+  ["The line is $\\boxed{y = \\frac{1}{2}x + 3}$.", "y = 0.5x + 3", E],
+  ["The line is $\\boxed{y = \\frac{1}{2}x - 3}$.", "y = 0.5x + 3", N],
+  ["So the probability is $\\boxed{\\dfrac{5}{36}}$.", "\\frac{5}{36}", E],
+  ["So the probability is $\\boxed{\\dfrac{5}{6}}$.", "\\frac{5}{36}", N],
+  ["The area is $\\boxed{16\\pi}$ square units.", "16\\pi", E],
+  ["The area is $\\boxed{8\\pi}$ square units.", "16\\pi", N],
+  ["Thus $\\theta = \\boxed{30^\\circ}$.", "30", E],
+  ["Thus $\\theta = \\boxed{60^\\circ}$.", "30", N],
+  ["We find $z = \\boxed{3 - 2i}$.", "3-2i", E],
+  ["We find $z = \\boxed{3 + 2i}$.", "3-2i", N],
+  [
+    "The matrix is $\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 0 & 1 \\end{pmatrix}}$.",
+    M("1&2\\\\0&1"),
+    E,
+  ],
+  [
+    "The matrix is $\\boxed{\\begin{pmatrix} 1 & 0 \\\\ 2 & 1 \\end{pmatrix}}$.",
+    M("1&2\\\\0&1"),
+    N,
+  ],
+  ["The roots are $\\boxed{-1}$ and $\\boxed{4}$.", "-1, 4", E],
+  ["The roots are $\\boxed{1}$ and $\\boxed{4}$.", "-1, 4", N],
+  ["First I got \\boxed{3}, but rechecking gives \\boxed{5}.", "5", E],
+  ["First I got \\boxed{5}, but rechecking gives \\boxed{3}.", "5", N],
+  ["The sum telescopes to $\\boxed{\\frac{n}{n+1}}$.", "\\frac{n}{n+1}", E],
+  ["The sum telescopes to $\\boxed{\\frac{n}{n-1}}$.", "\\frac{n}{n+1}", N],
+  ["The sum telescopes to $\\boxed{\\frac{m}{m+1}}$.", "\\frac{n}{n+1}", N],
+  ["Therefore, the answer is $\\frac{\\sqrt{2}}{2}$. Done.", "\\frac{1}{\\sqrt2}", E],
+  ["Therefore, the answer is $\\sqrt{2}$. Done.", "\\frac{1}{\\sqrt2}", N],
+  ["Final Answer: The final answer is $(1,3)$. I hope it is correct.", "(1,3)", E],
+  ["Final Answer: The final answer is $[1,3]$. I hope it is correct.", "(1,3)", N],
+  ["So the set is \\boxed{\\{1, 3\\}}<|endoftext|>", "\\{3,1\\}", E],
+  ["So the set is \\boxed{\\{1, 2\\}}<|endoftext|>", "\\{3,1\\}", N],
+  ["The speed is \\boxed{60 \\text{ km/h}}.", "60", E],
+  ["The speed is \\boxed{50 \\text{ km/h}}.", "60", N],
+  ["So it grew by \\boxed{20\\%}.", "20", E],
+  ["So it grew by \\boxed{0.2}.", "20\\%", E],
+  ["So it grew by \\boxed{0.2}.", "20", N],
+  ["The total is \\boxed{1,050}.", "1050", E],
+  ["The total is \\boxed{1,005}.", "1050", N],
+  ["The answer is $\\boxed{x^2 + 1}$", "1 + x^2", E],
+  ["The answer is $\\boxed{x^2 - 1}$", "1 + x^2", N],
+  ["It takes 3 hours and the answer is 3.", "#### 3", E],
+  ["It takes 3 hours and the answer is 4.", "#### 3", N],
+];
+
+/** Every table case. */
+export const TABLE: Case[] = [...numberForms(), ...solutions(), ...FEATURE_CASES, ...TEXT_CASES];
