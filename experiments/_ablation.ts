@@ -7,6 +7,7 @@
  */
 import {
   ABLATION_CONFIG_SCHEMA,
+  ABLATION_ONLY_KEYS,
   type AblationConfig,
   expandGrid,
   resolveCell,
@@ -15,7 +16,7 @@ import {
 import { groupStats, markdownGroupTable } from "../lib/lineage/mod.ts";
 import { resolveRlConfig } from "../lib/train/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
-import { makeTask, startCritic, trainArm } from "./_arms.ts";
+import { makeTask, sampledEvaluationOf, startCritic, trainArm } from "./_arms.ts";
 import { runScript } from "./_cli.ts";
 
 /**
@@ -39,7 +40,8 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
     async ({ config, run, progress }) => {
       const cells = expandGrid(config.grid);
       const base = config as unknown as Record<string, unknown>;
-      const omit = ["grid", "groupBy", "metrics", "name"];
+      const omit = ABLATION_ONLY_KEYS;
+      const before = new Map<string, Record<string, number> | null>(); // per checkpoint + task
       // Resolve every cell first, so a bad grid key fails before any training.
       const cellConfigs = cells.map((cell) => {
         const resolved = resolveCell(base, cell, TRAIN_CONFIG_SCHEMA, omit);
@@ -57,6 +59,22 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
       for (const [i, { cell, config: cellConfig }] of cellConfigs.entries()) {
         progress(`${config.name}: run ${i + 1}/${cells.length} ${cell.label}`);
         const { task: generated, inputs } = await makeTask(cellConfig.task);
+        const key = JSON.stringify([
+          cellConfig.checkpoint,
+          cellConfig.task,
+          cellConfig.rl.evalSize,
+        ]);
+        if (!before.has(key)) {
+          before.set(
+            key,
+            await sampledEvaluationOf(
+              cellConfig.checkpoint,
+              generated.test,
+              cellConfig.rl,
+              config.sampledEval,
+            ),
+          );
+        }
         const critic = await startCritic(cellConfig.rl, cellConfig.criticLatencyMs);
         try {
           const arm = await trainArm(run, {
@@ -67,11 +85,18 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
             critic,
             progress,
             values: cell.values,
+            sampledEval: config.sampledEval,
+            sampledBefore: before.get(key),
           });
           results.push({
             id: arm.runId,
             values: cell.values,
-            summary: { ...arm.after, before: arm.before },
+            summary: {
+              ...arm.after,
+              before: arm.before,
+              sampled: arm.sampled,
+              sampled_before: arm.sampledBefore,
+            },
           });
         } finally {
           await critic.close();

@@ -12,9 +12,10 @@ import {
   type InputRecord,
   type RunHandle,
 } from "../lib/lineage/mod.ts";
-import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
+import { chooseBackend, loadCheckpoint, type Policy } from "../lib/model/mod.ts";
 import {
   type EvalMetrics,
+  evaluatePolicy,
   type RlConfig,
   type RlCritic,
   startRlCritic,
@@ -86,6 +87,51 @@ export function evalSummary(m: EvalMetrics | undefined): Record<string, number> 
     : null;
 }
 
+/** Settings of the sampled evaluation (the `sampledEval:` config section). */
+export interface SampledEval {
+  samples: number;
+  temperature: number;
+  seed: number;
+}
+
+/**
+ * Sampled evaluation of a policy on the test split (`samples` responses per problem): answer
+ * accuracy, process accuracy and lucky rate over all responses. Null when `samples` is 0.
+ */
+export async function sampledEvaluation(
+  policy: Policy,
+  test: SyntheticTask["test"],
+  rl: Readonly<RlConfig>,
+  settings: SampledEval,
+): Promise<Record<string, number> | null> {
+  if (settings.samples <= 0) return null;
+  const { metrics } = await evaluatePolicy(policy, test, {
+    limit: rl.evalSize,
+    maxNewTokens: rl.maxNewTokens,
+    temperature: settings.temperature,
+    samples: settings.samples,
+    seed: settings.seed,
+  });
+  return evalSummary(metrics);
+}
+
+/** Sampled evaluation of a checkpoint before training (shared by the arms that start from it). */
+export async function sampledEvaluationOf(
+  checkpoint: string,
+  test: SyntheticTask["test"],
+  rl: Readonly<RlConfig>,
+  settings: SampledEval,
+): Promise<Record<string, number> | null> {
+  if (settings.samples <= 0) return null;
+  await chooseBackend(rl.backend);
+  const policy = await loadCheckpoint(checkpoint);
+  try {
+    return await sampledEvaluation(policy, test, rl, settings);
+  } finally {
+    policy.dispose();
+  }
+}
+
 /** Options for {@linkcode trainArm}. */
 export interface TrainArmOptions {
   /** Child run name ("capo", "wProcess=2"). */
@@ -103,6 +149,10 @@ export interface TrainArmOptions {
   dumpRollouts?: boolean;
   /** Grid values of an ablation cell (recorded in the summary). @default {} */
   values?: Record<string, unknown>;
+  /** Sampled evaluation after training; samples 0 = off. @default off */
+  sampledEval?: SampledEval;
+  /** The sampled evaluation of the checkpoint before training, to record beside it. @default null */
+  sampledBefore?: Record<string, number> | null;
 }
 
 /** What one arm produced. */
@@ -112,6 +162,9 @@ export interface ArmOutcome {
   recordPath: string;
   before: Record<string, number> | null;
   after: Record<string, number> | null;
+  /** Sampled evaluation before / after, when enabled. */
+  sampledBefore: Record<string, number> | null;
+  sampled: Record<string, number> | null;
   seconds: number;
 }
 
@@ -125,6 +178,7 @@ export interface ArmOutcome {
 export async function trainArm(parent: RunHandle, options: TrainArmOptions): Promise<ArmOutcome> {
   const { name, config, task, inputs, critic, progress, dumpRollouts = true, values = {} } =
     options;
+  const { sampledEval = { samples: 0, temperature: 1, seed: 0 }, sampledBefore = null } = options;
   const backend = await chooseBackend(config.rl.backend);
   const child = await parent.child({
     name,
@@ -154,9 +208,14 @@ export async function trainArm(parent: RunHandle, options: TrainArmOptions): Pro
         : undefined,
     });
     if (dumpRollouts) await child.addArtifact(rollouts, "rollouts");
+    if (sampledEval.samples > 0) {
+      progress(`${name}: sampled evaluation (${sampledEval.samples} per problem)`);
+    }
+    const sampled = await sampledEvaluation(policy, task.test, config.rl, sampledEval);
     const summary = {
       ...evalSummary(result.after),
       before: evalSummary(result.before),
+      ...(sampled ? { sampled, sampled_before: sampledBefore } : {}),
       ...(Object.keys(values).length ? { values } : {}),
       iterations: result.iterations,
       backend: result.backend,
@@ -169,6 +228,8 @@ export async function trainArm(parent: RunHandle, options: TrainArmOptions): Pro
       recordPath: child.recordPath,
       before: evalSummary(result.before),
       after: evalSummary(result.after),
+      sampledBefore,
+      sampled,
       seconds: result.wallMs / 1000,
     };
   } catch (error) {

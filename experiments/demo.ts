@@ -9,8 +9,10 @@
  * @module
  */
 import { DEMO_CONFIG_SCHEMA } from "../lib/config/mod.ts";
+import { chooseBackend } from "../lib/model/mod.ts";
 import { resolveRlConfig } from "../lib/train/mod.ts";
-import { type ArmOutcome, makeTask, startCritic, trainArm } from "./_arms.ts";
+import { writeFileAtomic } from "../lib/util/mod.ts";
+import { type ArmOutcome, makeTask, sampledEvaluationOf, startCritic, trainArm } from "./_arms.ts";
 import { runScript } from "./_cli.ts";
 
 const USAGE = `usage: deno task demo [--config=FILE] [--runs-dir=DIR] [--key.path=value ...]
@@ -21,15 +23,25 @@ function pct(x: number | undefined): string {
   return x === undefined ? "   —  " : `${(100 * x).toFixed(1).padStart(5)}%`;
 }
 
-/** The before/after table printed by the demo (text). */
+/** The before/after table printed by the demo (text): greedy rows, then sampled rows if any. */
 export function demoTable(arms: readonly ArmOutcome[]): string {
-  const head = "arm        | accuracy        | process acc.    | lucky rate";
-  const rows = arms.map((a) => {
-    const pair = (key: string) => `${pct(a.before?.[key])} → ${pct(a.after?.[key])}`;
-    return `${a.name.padEnd(10)} | ${pair("accuracy")} | ${pair("process_accuracy")} | ${
+  const head = "arm                 | accuracy        | process acc.    | lucky rate";
+  const row = (
+    label: string,
+    before: Record<string, number> | null,
+    after: Record<string, number> | null,
+  ) => {
+    const pair = (key: string) => `${pct(before?.[key])} → ${pct(after?.[key])}`;
+    return `${label.padEnd(19)} | ${pair("accuracy")} | ${pair("process_accuracy")} | ${
       pair("lucky_rate")
     }`;
-  });
+  };
+  const rows = [
+    ...arms.map((a) => row(`${a.name} (greedy)`, a.before, a.after)),
+    ...arms.filter((a) => a.sampled).map((a) =>
+      row(`${a.name} (sampled)`, a.sampledBefore, a.sampled)
+    ),
+  ];
   return [head, "-".repeat(head.length), ...rows].join("\n");
 }
 
@@ -46,6 +58,7 @@ if (import.meta.main) {
       Deno.args,
       async ({ config, run, progress }) => {
         const rl = resolveRlConfig(config.rl); // lib/train's own validation on top of the schema
+        await run.update({ backend: await chooseBackend(rl.backend) });
         const { task, inputs } = await makeTask(config.task);
         for (const input of inputs) await run.addInput(input);
         const critic = await startCritic(rl, config.criticLatencyMs);
@@ -54,6 +67,13 @@ if (import.meta.main) {
           seeds: { task: config.task.seed, rl: rl.seed, critic_noise: rl.seed },
         });
         const started = performance.now();
+        if (config.sampledEval.samples > 0) progress("demo: sampled evaluation of the checkpoint");
+        const sampledBefore = await sampledEvaluationOf(
+          config.checkpoint,
+          task.test,
+          rl,
+          config.sampledEval,
+        );
         const arms: ArmOutcome[] = [];
         try {
           for (const estimator of config.arms) {
@@ -69,6 +89,8 @@ if (import.meta.main) {
                 inputs,
                 critic,
                 progress,
+                sampledEval: config.sampledEval,
+                sampledBefore,
               }),
             );
             await run.setSummary({ arms: Object.fromEntries(arms.map((a) => [a.name, a.after])) });
@@ -76,7 +98,10 @@ if (import.meta.main) {
         } finally {
           await critic.close();
         }
-        console.log(demoTable(arms));
+        const table = demoTable(arms);
+        console.log(table);
+        await writeFileAtomic(`${run.dir}/demo.md`, "```\n" + table + "\n```\n");
+        await run.addArtifact(`${run.dir}/demo.md`, "table");
         const [capo, grpo] = [
           arms.find((a) => a.name === "capo"),
           arms.find((a) => a.name === "grpo"),
@@ -100,9 +125,15 @@ if (import.meta.main) {
         }
         return {
           arms: Object.fromEntries(
-            arms.map((a) => [a.name, { ...a.after, before: a.before, run_id: a.runId }]),
+            arms.map((a) => [a.name, {
+              ...a.after,
+              before: a.before,
+              ...(a.sampled ? { sampled: a.sampled } : {}),
+              run_id: a.runId,
+            }]),
           ),
           before: arms[0]?.before ?? null,
+          ...(sampledBefore ? { sampled_before: sampledBefore } : {}),
           ...verdict,
           seconds: (performance.now() - started) / 1000,
         };

@@ -117,6 +117,17 @@ function common(rlBase: Readonly<RlConfig>) {
   };
 }
 
+/** The `sampledEval:` section: a second, sampled evaluation beside the greedy one. */
+export const SAMPLED_EVAL_SCHEMA = t.object({
+  samples: t.integer({
+    default: 4,
+    min: 0,
+    doc: "sampled responses per test problem for the sampled evaluation (0 = off)",
+  }),
+  temperature: t.number({ default: 1, min: 1e-6, doc: "temperature of the sampled evaluation" }),
+  seed: t.integer({ default: 99, min: 0, doc: "sampler seed of the sampled evaluation" }),
+}, { doc: "sampled evaluation (lucky answers show up more under sampling than greedily)" });
+
 /** experiments/configs/demo.yaml: CAPO vs GRPO from the shipped SFT checkpoint. */
 export const DEMO_CONFIG_SCHEMA = t.object({
   ...common(RL_PRESETS.demo),
@@ -126,6 +137,7 @@ export const DEMO_CONFIG_SCHEMA = t.object({
     minItems: 1,
     doc: "estimators trained side by side, same seed and budget",
   }),
+  sampledEval: SAMPLED_EVAL_SCHEMA,
   criticLatencyMs: t.integer({
     default: 0,
     min: 0,
@@ -153,6 +165,7 @@ export type TrainConfig = Infer<typeof TRAIN_CONFIG_SCHEMA>;
 export const ABLATION_CONFIG_SCHEMA = t.object({
   ...common(RL_PRESETS.demo),
   name: t.string({ default: "ablation", doc: "ablation name (runs/<id> and the table title)" }),
+  sampledEval: SAMPLED_EVAL_SCHEMA,
   criticLatencyMs: t.integer({
     default: 0,
     min: 0,
@@ -167,7 +180,14 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
       "grid keys that name a row of the table; the other grid keys (seeds) are averaged with their spread",
   }),
   metrics: t.array(t.string(), {
-    default: ["accuracy", "process_accuracy", "lucky_rate"],
+    default: [
+      "accuracy",
+      "process_accuracy",
+      "lucky_rate",
+      "sampled.accuracy",
+      "sampled.process_accuracy",
+      "sampled.lucky_rate",
+    ],
     doc: "summary metrics reported in the table",
   }),
 });
@@ -242,3 +262,15 @@ export const BENCH_CONFIG_SCHEMA = t.object({
 
 /** The resolved bench config. */
 export type BenchConfig = Infer<typeof BENCH_CONFIG_SCHEMA>;
+
+/**
+ * Keys of an ablation config that are not keys of a training run: drop them (`resolveCell`'s
+ * `omit`) when resolving a grid cell against {@linkcode TRAIN_CONFIG_SCHEMA}.
+ */
+export const ABLATION_ONLY_KEYS: readonly string[] = Object.freeze([
+  "name",
+  "grid",
+  "groupBy",
+  "metrics",
+  "sampledEval",
+]);

@@ -47,7 +47,7 @@ export interface RlConfig {
   batchPrompts: number;
   /** Rollouts per prompt (the group size). @default 8 */
   n: number;
-  /** Adam learning rate. @default 3e-4 */
+  /** Adam learning rate. @default 1e-4 */
   lr: number;
   /** Lower PPO clip ε. @default 0.2 */
   clipLow: number;
@@ -94,7 +94,7 @@ export const DEFAULT_RL_CONFIG: Readonly<RlConfig> = deepFreeze({
   iterations: 30,
   batchPrompts: 8,
   n: 8,
-  lr: 3e-4,
+  lr: 1e-4,
   clipLow: 0.2,
   clipHigh: 0.2,
   epochs: 1,
@@ -148,7 +148,7 @@ export const RL_PRESETS: Readonly<Record<"tiny" | "demo", Readonly<RlConfig>>> =
     batchPrompts: 8,
     n: 8,
     minibatch: 32,
-    lr: 3e-4,
+    lr: 1e-4,
     evalEvery: 0,
     evalSize: 200,
     checkpointEvery: 0,

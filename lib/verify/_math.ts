@@ -11,6 +11,7 @@ import { rat, ratAdd, ratDiv, type Rational, ratLog10, ratMul, ratPow } from "./
 type MathJs = ReturnType<typeof create>;
 let bigInstance: MathJs | undefined;
 let fltInstance: MathJs | undefined;
+let bigHighInstance: MathJs | undefined;
 
 /**
  * The 64-digit BigNumber instance (constants keep every digit, `pi` and `e` are precise), created
@@ -18,6 +19,11 @@ let fltInstance: MathJs | undefined;
  */
 export function big(): MathJs {
   return bigInstance ??= create(all, { number: "BigNumber", precision: 64 });
+}
+
+/** A 100-digit BigNumber instance, used only to tell a true zero from a tiny value. */
+export function bigHigh(): MathJs {
+  return bigHighInstance ??= create(all, { number: "BigNumber", precision: 100 });
 }
 
 /** The plain float instance (complex-aware) for random-point evaluation, created on first use. */
@@ -29,6 +35,7 @@ export type { BigNumber, MathNode };
 
 /** Largest |log10| of a value the verifier will compute (10^20000 is quick in BigInt). */
 export const MAX_LOG10 = 20000;
+const PERIODIC = new Set(["sin", "cos", "tan", "sec", "csc", "cot"]);
 const CONSTANTS = new Set(["pi", "e", "i", "Infinity", "E", "PI"]);
 
 /** Free variables of an expression (constants `pi`, `e`, `i` excluded), sorted. */
@@ -107,7 +114,12 @@ export function magnitudeBound(node: MathNode): number {
       const name = typeof n.fn === "object" ? n.fn?.name : n.fn;
       const xs = args.map(b);
       const x = Math.max(0, ...xs);
-      if (name === "exp") return x > 6 ? Infinity : 0.44 * 10 ** x;
+      if (name === "exp" || name === "sinh" || name === "cosh") {
+        return x > 6 ? Infinity : 0.44 * 10 ** x;
+      }
+      // Periodic functions reduce their argument modulo π at the argument's full size: only small
+      // arguments are evaluated (`\tan(e^{9000})` would need π to thousands of digits).
+      if (name !== undefined && PERIODIC.has(name)) return x > 15 ? Infinity : 1;
       if (name === "combinations" || name === "factorial" || name === "gamma") {
         if (x > 5) return Infinity;
         const k = 10 ** x;
@@ -121,8 +133,17 @@ export function magnitudeBound(node: MathNode): number {
   }
 }
 
+const MAX_HEX_DIGITS = Math.ceil(MAX_LOG10 / Math.log10(16));
+
+/** Drops results whose numerator and denominator together outgrow the magnitude cap. */
+function capped(x: Rational | null): Rational | null {
+  if (x === null) return null;
+  const size = (v: bigint) => (v < 0n ? -v : v).toString(16).length;
+  return size(x.n) + size(x.d) > MAX_HEX_DIGITS ? null : x;
+}
+
 /** Exact value of a rational-closed expression (+ − × ÷, integer powers, factorial), else null. */
-export function evalRational(node: MathNode): Rational | null {
+export function evalRational(node: MathNode, budget = { steps: 20000 }): Rational | null {
   const n = node as unknown as Any;
   const args = n.args ?? [];
   switch (n.type) {
@@ -135,26 +156,29 @@ export function evalRational(node: MathNode): Rational | null {
       return rat(BigInt(int + frac), 10n ** BigInt(frac.length));
     }
     case "ParenthesisNode":
-      return evalRational(n.content as MathNode);
+      return evalRational(n.content as MathNode, budget);
     case "OperatorNode": {
-      const xs = args.map(evalRational);
+      const xs = args.map((x) => evalRational(x, budget));
       if (xs.some((x) => x === null)) return null;
       const [a, b] = xs as Rational[];
       if (args.length === 1) {
         if (n.fn === "unaryMinus") return { n: -a.n, d: a.d };
         if (n.fn === "unaryPlus") return a;
         if (n.fn === "factorial") {
+          // 3000! has 9131 digits; the budget bounds chains of big factorials.
           if (a.d !== 1n || a.n < 0n || a.n > 3000n) return null;
+          budget.steps -= Number(a.n);
+          if (budget.steps < 0) return null;
           let f = 1n;
           for (let k = 2n; k <= a.n; k++) f *= k;
           return rat(f);
         }
         return null;
       }
-      if (n.op === "+") return ratAdd(a, b);
-      if (n.op === "-") return ratAdd(a, { n: -b.n, d: b.d });
-      if (n.op === "*") return ratMul(a, b);
-      if (n.op === "/") return ratDiv(a, b);
+      if (n.op === "+") return capped(ratAdd(a, b));
+      if (n.op === "-") return capped(ratAdd(a, { n: -b.n, d: b.d }));
+      if (n.op === "*") return capped(ratMul(a, b));
+      if (n.op === "/") return capped(ratDiv(a, b));
       if (n.op === "^") {
         if (b.d !== 1n || b.n > 100000n || b.n < -100000n) return null;
         if (Math.abs(ratLog10(a) * Number(b.n)) > MAX_LOG10) return null;

@@ -6,7 +6,14 @@
  * @module
  */
 import { LatexError, latexToMathjs } from "./_latex.ts";
-import { big, evalRational, freeVariables, type MathNode } from "./_math.ts";
+import {
+  big,
+  evalRational,
+  freeVariables,
+  magnitudeBound,
+  type MathNode,
+  MAX_LOG10,
+} from "./_math.ts";
 import { type NumericLiteral, parseDecimal, rat, type Rational, ratToString } from "./_rational.ts";
 
 /** Flags peeled off a scalar. */
@@ -216,7 +223,8 @@ export function parseScalar(text: string): Parsed {
   const src = latexToMathjs(s);
   const node = big().parse(src);
   const vars = freeVariables(node);
-  const value = vars.length === 0 ? evalRational(node) ?? undefined : undefined;
+  const small = vars.length === 0 && magnitudeBound(node) <= MAX_LOG10;
+  const value = small ? evalRational(node) ?? undefined : undefined;
   if (value) return { t: "num", value, flags, norm: ratToString(value) };
   return { t: "expr", node, src, vars, flags, norm: node.toString() };
 }

@@ -8,6 +8,7 @@
 import { createRng } from "../util/mod.ts";
 import {
   big,
+  bigHigh,
   type BigNumber,
   flt,
   magnitudeBound,
@@ -34,14 +35,17 @@ export const UNSURE = (reason: string): Verdict => ({ result: "unverifiable", re
 
 type BigValue = BigNumber;
 
+/** True for numeric leaves (`num`, `expr`). */
 export function isScalar(p: Parsed): p is Scalar {
   return p.t === "num" || p.t === "expr";
 }
 
+/** mathjs source of a scalar, parenthesised. */
 export function srcOf(s: Scalar): string {
   return s.t === "num" ? `(${ratToString(s.value)})` : `(${s.src})`;
 }
 
+/** Free variables of a scalar, sorted. */
 export function varsOf(s: Scalar): string[] {
   return s.t === "num" ? [] : s.vars;
 }
@@ -62,35 +66,60 @@ function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigVa
   return false;
 }
 
-function bigOf(s: Scalar, degreeToRadian: boolean): BigValue | { re: number; im: number } | null {
+/** Value of a constant scalar with the 64-digit instance, or with the 128-digit one when `high`. */
+function bigOf(
+  s: Scalar,
+  degreeToRadian: boolean,
+  high = false,
+): BigValue | { re: number; im: number } | null {
+  const m = high ? bigHigh() : big();
   let value: unknown;
   if (s.t === "num") {
-    value = big().divide(
-      big().bignumber(s.value.n.toString()),
-      big().bignumber(s.value.d.toString()),
-    );
+    value = m.divide(m.bignumber(s.value.n.toString()), m.bignumber(s.value.d.toString()));
   } else {
-    value = s.node.evaluate({});
+    value = high ? m.evaluate(s.src) : s.node.evaluate({});
   }
   if (degreeToRadian) {
-    value = big().multiply(value as BigValue, big().divide(big().pi, 180) as unknown as BigValue);
+    value = m.multiply(value as BigValue, m.divide(m.pi, 180) as unknown as BigValue);
   }
-  if (big().isBigNumber(value)) return value as unknown as BigValue;
-  if (typeof value === "number") return big().bignumber(value);
-  if (big().isComplex(value)) {
+  if (m.isBigNumber(value)) return value as unknown as BigValue;
+  if (typeof value === "number") return m.bignumber(value);
+  if (m.isComplex(value)) {
     const c = value as unknown as { re: number; im: number };
     return { re: c.re, im: c.im };
   }
   return null;
 }
 
+/**
+ * Two values that agree to 40 digits at 64-digit precision: equal when they also agree to 90
+ * digits at 100 (rounding noise shrinks), not equal when the gap stays (`\pi + 10^{-50}`).
+ */
+function confirmHigh(a: Scalar, b: Scalar, aDeg: boolean, bDeg: boolean): boolean {
+  try {
+    const x = bigOf(a, aDeg, true);
+    const y = bigOf(b, bDeg, true);
+    if (!x || !y || !bigHigh().isBigNumber(x) || !bigHigh().isBigNumber(y)) return true;
+    const bx = x as BigValue;
+    const by = y as BigValue;
+    const scale = bx.abs().gt(by.abs()) ? bx.abs() : by.abs();
+    return bx.minus(by).abs().lte(scale.times("1e-75"));
+  } catch {
+    return true; // the 64-digit agreement stands
+  }
+}
+
 function closeBig(x: BigValue, y: BigValue): boolean {
   if (!x.isFinite() || !y.isFinite()) return x.equals(y);
   const diff = x.minus(y).abs();
   const scale = x.abs().gt(y.abs()) ? x.abs() : y.abs();
-  return diff.lte(scale.times("1e-40")) || diff.lt("1e-60");
+  // Relative only: an absolute floor would make 1/2004! equal 1/2006! (zero is handled by the
+  // caller at higher precision).
+  if (x.isZero() || y.isZero()) return x.isZero() && y.isZero();
+  return diff.lte(scale.times("1e-40"));
 }
 
+/** Complex closeness: relative `rel`, with a 1e-12 floor for values near zero. */
 export function closeComplex(
   x: { re: number; im: number },
   y: { re: number; im: number },
@@ -154,6 +183,25 @@ function hasPi(s: Scalar): boolean {
   return s.t === "expr" && /\bpi\b/.test(s.src);
 }
 
+/**
+ * Exact zero vs a tiny value: `\sin\pi` leaves a 1e-64 residue at 64 digits, `e^{-300}` is a real
+ * 5e-131. Re-evaluating at 100 digits shrinks a residue and leaves a value unchanged.
+ */
+function compareWithZero(a: Scalar, b: Scalar, x: BigValue, y: BigValue): Verdict | null {
+  if (x.isZero() === y.isZero()) return null;
+  const [other, v] = x.isZero() ? [b, y] : [a, x];
+  if (!v.abs().lt("1e-50") || other.t !== "expr") return null;
+  try {
+    const high = bigHigh().evaluate(other.src) as unknown;
+    if (!bigHigh().isBigNumber(high)) return UNSURE("precision_limit");
+    // A rounding residue shrinks with the extra digits; a genuine value stays put.
+    const shrank = (high as BigValue).abs().lt(v.abs().times("1e-25"));
+    return shrank ? EQUAL("numeric") : NOT("value_differs");
+  } catch {
+    return UNSURE("eval_error");
+  }
+}
+
 function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
   const aDeg = a.flags.degree && !b.flags.degree && hasPi(b);
   const bDeg = b.flags.degree && !a.flags.degree && hasPi(a);
@@ -169,7 +217,16 @@ function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
     const bx = x as BigValue;
     const by = y as BigValue;
     if (bx.isNaN() || by.isNaN()) return UNSURE("eval_error");
-    if (closeBig(bx, by)) return EQUAL("numeric");
+    const zeroVerdict = compareWithZero(a, b, bx, by);
+    if (zeroVerdict) return zeroVerdict;
+    if (closeBig(bx, by)) {
+      if (!bx.isFinite()) return EQUAL("numeric");
+      // 64 digits cannot tell X from X + 1 once |X| ≥ 1e30: not a proof of equality there.
+      if (bx.abs().gte("1e30")) return UNSURE("precision_limit");
+      return bx.equals(by) || confirmHigh(a, b, aDeg, bDeg)
+        ? EQUAL("numeric")
+        : NOT("value_differs");
+    }
     const aRat = a.t === "num" ? a.value : null;
     const bRat = b.t === "num" ? b.value : null;
     if (decimalMatch(a, b, bRat, by) || decimalMatch(b, a, aRat, bx)) {
@@ -181,7 +238,14 @@ function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
     }
     return NOT("value_differs");
   }
-  return closeComplex(asComplex(x), asComplex(y), 1e-12) ? EQUAL("numeric") : NOT("value_differs");
+  const cx = asComplex(x);
+  const cy = asComplex(y);
+  if (!closeComplex(cx, cy, 1e-12)) return NOT("value_differs");
+  // Complex values are floats: past 1e12 a unit difference hides below the tolerance.
+  const big12 = Math.max(Math.hypot(cx.re, cx.im), Math.hypot(cy.re, cy.im)) >= 1e12;
+  return big12 && (cx.re !== cy.re || cx.im !== cy.im)
+    ? UNSURE("precision_limit")
+    : EQUAL("numeric");
 }
 
 export interface FloatScalar {
@@ -250,8 +314,34 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   } catch {
     return UNSURE("eval_error");
   }
-  if (agree >= 3) return EQUAL("symbolic");
+  if (agree >= 3) {
+    return gapAtHighPrecision(a, b, vars, seed) ? NOT("value_differs") : EQUAL("symbolic");
+  }
   return simplifiesToZero(`${srcOf(a)} - ${srcOf(b)}`) ? EQUAL("symbolic") : UNSURE("inconclusive");
+}
+
+/**
+ * Floats agree to 1e-9; re-check two positive points with 64-digit BigNumbers so that
+ * `10^{20}x + 1` vs `10^{20}x` is told apart. True when a real gap shows.
+ */
+function gapAtHighPrecision(a: Scalar, b: Scalar, vars: string[], seed: number): boolean {
+  try {
+    const m = big();
+    for (const p of samplePoints(vars, seed, 2)) {
+      const scope: Record<string, unknown> = {};
+      for (const v of vars) scope[v] = m.bignumber(Math.abs(p[v]).toFixed(6));
+      const x = m.evaluate(srcOf(a), scope) as unknown;
+      const y = m.evaluate(srcOf(b), scope) as unknown;
+      if (!m.isBigNumber(x) || !m.isBigNumber(y)) continue;
+      const bx = x as BigValue;
+      const by = y as BigValue;
+      if (!bx.isFinite() || !by.isFinite() || bx.abs().gte("1e30")) continue;
+      if (!closeBig(bx, by) && !bx.minus(by).abs().lt("1e-50")) return true;
+    }
+  } catch {
+    // no high-precision check possible; the float agreement stands
+  }
+  return false;
 }
 
 function simplifiesToZero(src: string): boolean {

@@ -22,11 +22,12 @@ export interface VerifyResult {
   /** `equal`, `not_equal` or `unverifiable`. */
   result: VerifyOutcome;
   /**
-   * Why: e.g. `identical`, `exact`, `numeric`, `decimal_precision`, `symbolic`, `text`, `structure`
-   * (equal); `value_differs`, `type_mismatch`, `length_differs`, `bracket_differs`,
-   * `variables_differ`, `equation_vs_value`, `no_answer`, `truncated` (not_equal); `gold_no_answer`,
-   * `gold_unparseable`, `pred_unparseable`, `too_large`, `too_long`, `inconclusive`, `timeout`,
-   * `internal_error` (unverifiable).
+   * Why. Equal: `identical`, `exact`, `numeric`, `decimal_precision`, `percent`, `symbolic`,
+   * `equation`, `structure`, `boxes_agree`. Not equal: `value_differs`, `type_mismatch`,
+   * `length_differs`, `bracket_differs`, `variables_differ`, `equation_vs_value`, `no_answer`,
+   * `truncated`. Unverifiable: `gold_no_answer`, `gold_unparseable`, `pred_unparseable`,
+   * `too_large`, `too_long`, `precision_limit`, `inconclusive`, `eval_error`, `timeout`,
+   * `worker_error`, `pool_closed`, `bad_input`, `internal_error`.
    */
   reason: string;
   /** The prediction's forms. */

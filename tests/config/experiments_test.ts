@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   ABLATION_CONFIG_SCHEMA,
+  ABLATION_ONLY_KEYS,
   BENCH_CONFIG_SCHEMA,
   DEMO_CONFIG_SCHEMA,
   describeSchema,
@@ -37,12 +38,12 @@ Deno.test("the shipped experiment configs parse against their schemas", async ()
     const cells = expandGrid(ab.grid);
     assert.ok(cells.length >= 4, name);
     for (const cell of cells) {
-      const c = resolveCell(ab as unknown as Record<string, unknown>, cell, TRAIN_CONFIG_SCHEMA, [
-        "grid",
-        "groupBy",
-        "metrics",
-        "name",
-      ]);
+      const c = resolveCell(
+        ab as unknown as Record<string, unknown>,
+        cell,
+        TRAIN_CONFIG_SCHEMA,
+        ABLATION_ONLY_KEYS,
+      );
       resolveRlConfig(c.rl);
     }
   }

@@ -20,6 +20,7 @@ const tiny = [
   "--rl.minibatch=4",
   "--rl.evalSize=4",
   "--rl.maxNewTokens=16",
+  "--sampledEval.samples=1",
   "--task.trainSize=50",
   "--task.testSize=10",
 ];
@@ -74,7 +75,12 @@ Deno.test("demo trains both arms, writes a parent record with one child per arm,
     assert.ok(child.metrics.count >= 2, "before-eval and one iteration logged");
     assert.equal(child.artifacts[0].kind, "rollouts");
   }
-  assert.match(r.text, /capo\s+\|.*→/);
+  assert.match(r.text, /capo \(greedy\)\s+\|.*→/);
+  assert.match(r.text, /grpo \(sampled\)\s+\|.*→/);
+  assert.equal(
+    typeof (arms.capo.sampled as unknown as Record<string, number>).lucky_rate,
+    "number",
+  );
 });
 
 Deno.test("an ablation grid becomes child runs and a grouped markdown table", async () => {

@@ -121,3 +121,15 @@ Deno.test("MATH-500 reference solutions verify against their answers and not aga
   assert.ok(equal >= 495, `only ${equal} of 500`);
   assert.deepEqual(wrongEqual, []);
 });
+
+Deno.test("verifyAnswer reads the final answers of BIG-Bench-Mistake arithmetic traces", () => {
+  const rows = readJsonl("big-bench-mistake/multistep_arithmetic.jsonl") as {
+    steps: string[];
+    answer: string;
+    target: string;
+  }[];
+  for (const r of rows) {
+    const v = verifyAnswer(r.steps.join("\n"), r.target);
+    assert.equal(v.result === "equal", r.answer.trim() === r.target.trim(), r.steps.at(-1));
+  }
+});
