@@ -133,6 +133,7 @@ if (import.meta.main) {
       seeds: { task: config.task.seed, traces: config.traces.seed, policy: config.policy.seed },
       data: { train_traces_sha256: dataSha, test_questions_sha256: testSha, rows: traces.length },
       backend,
+      eval: { split: "test", decoding: "greedy", problems: metrics.count },
       summary,
       files: files.map((f) => ({ ...f, path: f.path.split("/").at(-1) })),
     };

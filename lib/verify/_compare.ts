@@ -242,9 +242,7 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     const eq = (a.t === "eq" ? a : b) as Parsed & { t: "eq" };
     const other = a.t === "eq" ? b : a;
     // `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left.
-    const lhsIsVar = eq.lhs.t === "expr" &&
-      /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/.test(eq.lhs.norm);
-    if (options.assignmentAsValue && lhsIsVar && other.t !== "eq") {
+    if (options.assignmentAsValue && isAssignment(eq) && other.t !== "eq") {
       return a.t === "eq"
         ? compareParsed(eq.rhs, other, options)
         : compareParsed(other, eq.rhs, options);
@@ -253,9 +251,28 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   }
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
-  if (a.t === "seq" && b.t === "seq") return compareSeqs(a, b, options);
+  if (a.t === "seq" && b.t === "seq") {
+    const values = options.assignmentAsValue ? assignedValues(a, b) : null;
+    return values ? ordered(values[0], values[1], options) : compareSeqs(a, b, options);
+  }
   if (a.t === "union" && b.t === "union") return unordered(a.parts, b.parts, options, false);
   return NOT("type_mismatch");
+}
+
+/** `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left. */
+function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
+  return p.t === "eq" && p.lhs.t === "expr" &&
+    /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/.test(p.lhs.norm);
+}
+
+/** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */
+function assignedValues(a: Seq, b: Seq): [Parsed[], Parsed[]] | null {
+  const values = (s: Seq) =>
+    s.items.every(isAssignment) ? s.items.map((x) => (x as Parsed & { t: "eq" }).rhs) : null;
+  const plain = (s: Seq) => s.kind !== "set" && s.items.every((x) => x.t !== "eq");
+  if (values(a) && plain(b)) return [values(a)!, b.items];
+  if (values(b) && plain(a)) return [a.items, values(b)!];
+  return null;
 }
 
 function compareInequality(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {

@@ -276,6 +276,12 @@ class Converter {
   /** A bare function argument: `\sin 2x`, `\cos\theta`, `\sin\frac{\pi}{6}` (not `x \cos x`). */
   factor(): string {
     while (this.s[this.i] === " ") this.i++;
+    if (this.s[this.i] === "{") {
+      this.i++;
+      const inner = this.seq();
+      this.expect("}");
+      return inner;
+    }
     if (this.s[this.i] === "\\") {
       const toks: Tok[] = [];
       this.command((t) => toks.push(t), toks);

@@ -162,6 +162,7 @@ function splitTop(s: string, sep: RegExp): string[] {
 const FUNCTION_WORDS =
   /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|pi|Infinity)/g;
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
+const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
 const FAST_INT = /^[+-]?\d+$/;
 const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?[eE][+-]?\d{1,4})$/;
 const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
@@ -183,7 +184,10 @@ export function parseScalar(text: string): Parsed {
     s = s.replace(/\\?%$/, "").trim();
   }
   const deg = /\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree)\s*$/;
-  if (deg.test(s)) {
+  if (/\\(?:sin|cos|tan|sec|csc|cot)(?![a-zA-Z])/.test(s)) {
+    // Degrees inside trig functions become radians: \cos 15^\circ = \cos(15π/180).
+    s = s.replace(DEGREE_ANYWHERE, "{$1\\cdot\\frac{\\pi}{180}}");
+  } else if (deg.test(s)) {
     flags.degree = true;
     s = s.replace(deg, "").trim();
   }

@@ -92,7 +92,7 @@ function bigOf(
 }
 
 /**
- * Two values that agree to 40 digits at 64-digit precision: equal when they also agree to 90
+ * Two values that agree to 40 digits at 64-digit precision: equal when they also agree to 75
  * digits at 100 (rounding noise shrinks), not equal when the gap stays (`\pi + 10^{-50}`).
  */
 function confirmHigh(a: Scalar, b: Scalar, aDeg: boolean, bDeg: boolean): boolean {

@@ -72,8 +72,8 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   inequalityAsInterval?: boolean;
   /**
-   * Let an assignment `x = 3` (a lone variable on the left) match the bare value `3`. An equation
-   * is otherwise never reduced to its right-hand side.
+   * Let an assignment (a name or `f(x)` on the left) match its value: `x = 3` vs `3`, and
+   * `x = 1, y = 2` vs `(1, 2)`. An equation is otherwise never reduced to its right-hand side.
    * @default false
    */
   assignmentAsValue?: boolean;

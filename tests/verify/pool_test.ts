@@ -104,3 +104,16 @@ Deno.test("VerifierPool answers bad_input for options that cannot be sent to a w
     pool.close();
   }
 });
+
+Deno.test("VerifierPool answers worker_error when its worker cannot start", async () => {
+  const pool = new VerifierPool({
+    size: 1,
+    workerUrl: new URL("./_missing_worker.ts", import.meta.url),
+  });
+  try {
+    const got = await pool.verifyMany([{ pred: "1", gold: "1" }, { pred: "2", gold: "2" }]);
+    assert.deepEqual(got.map((r) => r.reason), ["worker_error", "worker_error"]);
+  } finally {
+    pool.close();
+  }
+});
