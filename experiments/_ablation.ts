@@ -16,7 +16,7 @@ import {
 import { groupStats, markdownGroupTable } from "../lib/lineage/mod.ts";
 import { resolveRlConfig } from "../lib/train/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
-import { makeTask, sampledEvaluationOf, startCritic, trainArm } from "./_arms.ts";
+import { checkpointInput, makeTask, sampledEvaluationOf, startCritic, trainArm } from "./_arms.ts";
 import { runScript } from "./_cli.ts";
 
 /**
@@ -58,7 +58,8 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
       }[] = [];
       for (const [i, { cell, config: cellConfig }] of cellConfigs.entries()) {
         progress(`${config.name}: run ${i + 1}/${cells.length} ${cell.label}`);
-        const { task: generated, inputs } = await makeTask(cellConfig.task);
+        const { task: generated, inputs: taskInputs } = await makeTask(cellConfig.task);
+        const inputs = [...taskInputs, await checkpointInput(cellConfig.checkpoint)];
         const key = JSON.stringify([
           cellConfig.checkpoint,
           cellConfig.task,

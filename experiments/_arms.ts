@@ -21,7 +21,7 @@ import {
   startRlCritic,
   trainRl,
 } from "../lib/train/mod.ts";
-import { hashJson } from "../lib/util/mod.ts";
+import { hashJson, sha256Hex } from "../lib/util/mod.ts";
 import type { TaskConfig } from "../lib/config/mod.ts";
 
 /** The reference critic of an RL config (lib/train `startRlCritic`) plus its lineage section. */
@@ -72,6 +72,20 @@ export async function makeTask(
     });
   }
   return { task: generated, inputs };
+}
+
+/**
+ * The starting checkpoint as a lineage input: the sha256 of its weights file, so a record says
+ * exactly which SFT policy an arm started from.
+ */
+export async function checkpointInput(dir: string): Promise<InputRecord> {
+  const weights = await Deno.readFile(`${dir}/model.safetensors`);
+  return {
+    name: "sft-checkpoint",
+    location: `${dir}/model.safetensors`,
+    sha256: await sha256Hex(weights),
+    rows: 1,
+  };
 }
 
 /** Evaluation metrics in lineage form (snake_case). */

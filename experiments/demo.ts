@@ -12,7 +12,14 @@ import { DEMO_CONFIG_SCHEMA } from "../lib/config/mod.ts";
 import { chooseBackend } from "../lib/model/mod.ts";
 import { resolveRlConfig } from "../lib/train/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
-import { type ArmOutcome, makeTask, sampledEvaluationOf, startCritic, trainArm } from "./_arms.ts";
+import {
+  type ArmOutcome,
+  checkpointInput,
+  makeTask,
+  sampledEvaluationOf,
+  startCritic,
+  trainArm,
+} from "./_arms.ts";
 import { runScript } from "./_cli.ts";
 
 const USAGE = `usage: deno task demo [--config=FILE] [--runs-dir=DIR] [--key.path=value ...]
@@ -59,7 +66,8 @@ if (import.meta.main) {
       async ({ config, run, progress }) => {
         const rl = resolveRlConfig(config.rl); // lib/train's own validation on top of the schema
         await run.update({ backend: await chooseBackend(rl.backend) });
-        const { task, inputs } = await makeTask(config.task);
+        const { task, inputs: taskInputs } = await makeTask(config.task);
+        const inputs = [...taskInputs, await checkpointInput(config.checkpoint)];
         for (const input of inputs) await run.addInput(input);
         const critic = await startCritic(rl, config.criticLatencyMs);
         await run.update({

@@ -19,7 +19,7 @@ import {
 import { evaluatePolicy, trainSft } from "../train/mod.ts";
 import { hashJson, writeFileAtomic } from "../util/mod.ts";
 
-const USAGE = `Usage: deno task sft [--out data/sft] [--steps 1500] [--batch-size 32] [--lr 2e-3]
+const USAGE = `Usage: deno task sft [--out data/sft] [--steps 800] [--batch-size 32] [--lr 2e-3]
   [--n-embd 128] [--n-layer 2] [--n-head 4] [--block-size 128] [--seed 0] [--task-seed 0]
   [--train-size 20000] [--test-size 500] [--wrong-rate 0.25] [--lucky-rate 0.2]
   [--backend wasm] [--runs-dir runs]`;
@@ -29,7 +29,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       out: { type: "string", default: "data/sft" },
-      steps: { type: "string", default: "1500" },
+      steps: { type: "string", default: "800" },
       "batch-size": { type: "string", default: "32" },
       lr: { type: "string", default: "2e-3" },
       "n-embd": { type: "string", default: String(DEFAULT_POLICY_CONFIG.nEmbd) },

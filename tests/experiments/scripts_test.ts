@@ -67,7 +67,7 @@ Deno.test("demo trains both arms, writes a parent record with one child per arm,
     }
   }
   assert.equal(parent.critic?.endpoint_kind, "reference");
-  assert.equal(parent.inputs.length, 2);
+  assert.deepEqual(parent.inputs.map((i) => i.name), ["synthetic", "synthetic", "sft-checkpoint"]);
   const children = await listRuns(runsDir, { parentId: parent.id });
   assert.deepEqual(children.map((c) => c.name).sort(), ["capo", "grpo"]);
   for (const child of children) {
