@@ -5,11 +5,16 @@
  * resolved config passes straight to the library and into lineage.
  * @module
  */
-import { type Infer, type Schema, t } from "./schema.ts";
+import { type Schema, t } from "./schema.ts";
 import { RL_PRESETS, type RlConfig } from "../train/mod.ts";
-import { ADVANTAGE_ESTIMATORS, AGGREGATION_MODES, POLICY_LOSSES } from "../rl/mod.ts";
+import {
+  ADVANTAGE_ESTIMATORS,
+  type AdvantageEstimatorName,
+  AGGREGATION_MODES,
+  POLICY_LOSSES,
+} from "../rl/mod.ts";
 import { VOTE_RULES } from "../critic/mod.ts";
-import { BACKEND_ORDER } from "../model/mod.ts";
+import { BACKEND_ORDER, type BackendName } from "../model/mod.ts";
 
 const ESTIMATORS = Object.keys(ADVANTAGE_ESTIMATORS) as (keyof typeof ADVANTAGE_ESTIMATORS)[];
 const LOSSES = Object.keys(POLICY_LOSSES) as (keyof typeof POLICY_LOSSES)[];
@@ -92,8 +97,18 @@ export function rlSchema(base: Readonly<RlConfig> = RL_PRESETS.demo): Schema<RlC
   }, { doc: "RL settings (lib/train RlConfig)" }) as unknown as Schema<RlConfig>;
 }
 
+/** The synthetic task settings (`generateSyntheticTask` options). */
+export interface TaskConfig {
+  seed: number;
+  trainSize: number;
+  validSize: number;
+  testSize: number;
+  minOps: number;
+  maxOps: number;
+}
+
 /** The `task:` section: the seeded synthetic arithmetic task. */
-export const TASK_SCHEMA = t.object({
+export const TASK_SCHEMA: Schema<TaskConfig> = t.object({
   seed: t.integer({ default: 0, min: 0, doc: "seed of the synthetic task" }),
   trainSize: t.integer({ default: 2000, min: 1, doc: "training problems (RL prompts)" }),
   validSize: t.integer({ default: 100, min: 0, doc: "validation problems" }),
@@ -102,10 +117,12 @@ export const TASK_SCHEMA = t.object({
   maxOps: t.integer({ default: 5, min: 1, doc: "most operations per problem" }),
 }, { doc: "synthetic task" });
 
-/** The synthetic task settings. */
-export type TaskConfig = Infer<typeof TASK_SCHEMA>;
-
-function common(rlBase: Readonly<RlConfig>) {
+function common(rlBase: Readonly<RlConfig>): {
+  name: Schema<string>;
+  task: Schema<TaskConfig>;
+  checkpoint: Schema<string>;
+  rl: Schema<RlConfig>;
+} {
   return {
     name: t.string({ default: "run", doc: "run name in lineage" }),
     task: TASK_SCHEMA,
@@ -117,8 +134,16 @@ function common(rlBase: Readonly<RlConfig>) {
   };
 }
 
+/** Settings of the sampled evaluation. */
+export interface SampledEvalConfig {
+  /** Responses per test problem (0 = off). */
+  samples: number;
+  temperature: number;
+  seed: number;
+}
+
 /** The `sampledEval:` section: a second, sampled evaluation beside the greedy one. */
-export const SAMPLED_EVAL_SCHEMA = t.object({
+export const SAMPLED_EVAL_SCHEMA: Schema<SampledEvalConfig> = t.object({
   samples: t.integer({
     default: 4,
     min: 0,
@@ -128,8 +153,31 @@ export const SAMPLED_EVAL_SCHEMA = t.object({
   seed: t.integer({ default: 99, min: 0, doc: "sampler seed of the sampled evaluation" }),
 }, { doc: "sampled evaluation (lucky answers show up more under sampling than greedily)" });
 
+/** A single RL run: name, task, starting checkpoint, RL settings, critic latency. */
+export interface TrainConfig {
+  name: string;
+  task: TaskConfig;
+  checkpoint: string;
+  rl: RlConfig;
+  criticLatencyMs: number;
+}
+
+/** The demo: a training config plus the arms and the sampled evaluation. */
+export interface DemoConfig extends TrainConfig {
+  arms: AdvantageEstimatorName[];
+  sampledEval: SampledEvalConfig;
+}
+
+/** An ablation: a training config plus the grid, its grouping and the reported metrics. */
+export interface AblationConfig extends TrainConfig {
+  sampledEval: SampledEvalConfig;
+  grid: Record<string, (number | string | boolean)[]>;
+  groupBy: string[];
+  metrics: string[];
+}
+
 /** experiments/configs/demo.yaml: CAPO vs GRPO from the shipped SFT checkpoint. */
-export const DEMO_CONFIG_SCHEMA = t.object({
+export const DEMO_CONFIG_SCHEMA: Schema<DemoConfig> = t.object({
   ...common(RL_PRESETS.demo),
   name: t.string({ default: "demo", doc: "run name in lineage" }),
   arms: t.array(t.enum(ESTIMATORS), {
@@ -145,11 +193,8 @@ export const DEMO_CONFIG_SCHEMA = t.object({
   }),
 });
 
-/** The resolved demo config. */
-export type DemoConfig = Infer<typeof DEMO_CONFIG_SCHEMA>;
-
 /** A single RL run (`deno task train --config`). */
-export const TRAIN_CONFIG_SCHEMA = t.object({
+export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = t.object({
   ...common(RL_PRESETS.demo),
   criticLatencyMs: t.integer({
     default: 0,
@@ -158,11 +203,8 @@ export const TRAIN_CONFIG_SCHEMA = t.object({
   }),
 });
 
-/** The resolved train config. */
-export type TrainConfig = Infer<typeof TRAIN_CONFIG_SCHEMA>;
-
 /** An ablation: a base training config and a grid of dotted overrides, one run per combination. */
-export const ABLATION_CONFIG_SCHEMA = t.object({
+export const ABLATION_CONFIG_SCHEMA: Schema<AblationConfig> = t.object({
   ...common(RL_PRESETS.demo),
   name: t.string({ default: "ablation", doc: "ablation name (runs/<id> and the table title)" }),
   sampledEval: SAMPLED_EVAL_SCHEMA,
@@ -192,14 +234,41 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
   }),
 });
 
-/** The resolved ablation config. */
-export type AblationConfig = Infer<typeof ABLATION_CONFIG_SCHEMA>;
+/** A part of `deno task bench`. */
+export type BenchPart = "policy" | "verify" | "critic" | "train";
 
-/** Parts of `deno task bench`. */
-export const BENCH_PARTS = ["policy", "verify", "critic", "train"] as const;
+/** Parts of `deno task bench`, in the order they run. */
+export const BENCH_PARTS: readonly BenchPart[] = ["policy", "verify", "critic", "train"];
+
+/** What `deno task bench` measures and on which data. */
+export interface BenchConfig {
+  name: string;
+  parts: BenchPart[];
+  checkpoint: string;
+  task: TaskConfig;
+  policy: {
+    limit: number;
+    majK: number;
+    temperature: number;
+    maxNewTokens: number;
+    seed: number;
+    backend: BackendName;
+  };
+  verify: { path: string; rounds: number };
+  critic: {
+    bigBenchMistake: string;
+    evalLimit: number;
+    ks: number[];
+    responses: number;
+    latencyMs: number;
+    concurrency: number;
+    k: number;
+  };
+  train: { backends: Exclude<BackendName, "auto">[]; steps: number; rlIteration: boolean };
+}
 
 /** experiments/configs/bench.yaml: what `deno task bench` measures and on which data. */
-export const BENCH_CONFIG_SCHEMA = t.object({
+export const BENCH_CONFIG_SCHEMA: Schema<BenchConfig> = t.object({
   name: t.string({ default: "bench", doc: "run name in lineage" }),
   parts: t.array(t.enum(BENCH_PARTS), {
     default: [...BENCH_PARTS],
@@ -259,9 +328,6 @@ export const BENCH_CONFIG_SCHEMA = t.object({
     }),
   }, { doc: "train-step time per backend, sampling tokens/s, RL iteration time" }),
 });
-
-/** The resolved bench config. */
-export type BenchConfig = Infer<typeof BENCH_CONFIG_SCHEMA>;
 
 /**
  * Keys of an ablation config that are not keys of a training run: drop them (`resolveCell`'s

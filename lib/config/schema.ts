@@ -90,8 +90,46 @@ function range(kind: string, min: number, max: number): string {
   return kind;
 }
 
+/** The object schema `t.object(fields)` builds: its value type mirrors the fields. */
+export type ObjectSchema<F extends Record<string, Schema<unknown>>> = Schema<
+  { [K in keyof F]: Infer<F[K]> }
+>;
+
+/** The builders of {@linkcode t}. */
+export interface SchemaBuilders {
+  /** A number within optional bounds. */
+  number(options?: NumberOptions): Schema<number>;
+  /** An integer within optional bounds. */
+  integer(options?: NumberOptions): Schema<number>;
+  /** A string, optionally matching a pattern. */
+  string(options?: FieldOptions<string> & { pattern?: RegExp }): Schema<string>;
+  /** A boolean. */
+  boolean(options?: FieldOptions<boolean>): Schema<boolean>;
+  /** One of fixed strings. */
+  enum<const V extends string>(values: readonly V[], options?: FieldOptions<NoInfer<V>>): Schema<V>;
+  /** A list of items of one schema. */
+  array<T>(
+    item: Schema<T>,
+    options?: FieldOptions<NoInfer<T>[]> & { minItems?: number },
+  ): Schema<T[]>;
+  /** A value that may be left out or null. */
+  optional<T>(inner: Schema<T>, options?: { doc?: string }): Schema<T | undefined>;
+  /** A number, string or boolean. */
+  scalar(options?: FieldOptions<number | string | boolean>): Schema<number | string | boolean>;
+  /** A mapping of free-form keys to values of one schema. */
+  record<T>(
+    item: Schema<T>,
+    options?: FieldOptions<Record<string, T>> & { keyPattern?: RegExp },
+  ): Schema<Record<string, T>>;
+  /** A nested object with fixed keys. */
+  object<F extends Record<string, Schema<unknown>>>(
+    fields: F,
+    options?: { doc?: string },
+  ): ObjectSchema<F>;
+}
+
 /** Schema builders. Every field takes `{ default?, doc? }`; a field without a default is required. */
-export const t = {
+export const t: SchemaBuilders = {
   /**
    * A number (YAML `.inf` allowed when within the bounds).
    * @example

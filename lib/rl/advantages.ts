@@ -128,7 +128,17 @@ export const ADVANTAGE_ESTIMATORS: Readonly<Record<AdvantageEstimatorName, Advan
     reinforce: reinforceAdvantages,
   });
 
-/** True when the named estimator uses per-token rewards (and so needs the critic's verdicts). */
+/**
+ * True when the named estimator uses per-token rewards (and so needs the critic's verdicts).
+ *
+ * @param name Estimator name.
+ * @returns Whether per-token rewards reach the advantages.
+ * @example
+ * ```ts
+ * isTokenLevelEstimator("capo"); // true
+ * isTokenLevelEstimator("grpo"); // false
+ * ```
+ */
 export function isTokenLevelEstimator(name: AdvantageEstimatorName): boolean {
   return name === "capo";
 }

@@ -11,7 +11,6 @@ import {
   type CritiqueRequest,
   startReferenceCriticServer,
 } from "../critic/mod.ts";
-import type { SyntheticProblem } from "../data/mod.ts";
 import { type Policy, tf, tokenLogProbs } from "../model/mod.ts";
 import { policyLoss } from "../rl/losses.ts";
 import { type Adam, clipByGlobalNorm } from "../rl/optim.ts";
@@ -211,10 +210,4 @@ export async function ppoUpdate(
     grad_norm: mean("grad_norm"),
     optimizer_steps: steps,
   };
-}
-
-/** True when a problem is a synthetic one (has the chain the exact labeller needs). */
-export function isSynthetic(problem: unknown): problem is SyntheticProblem {
-  return Array.isArray((problem as SyntheticProblem)?.ops) &&
-    Array.isArray((problem as SyntheticProblem)?.values);
 }

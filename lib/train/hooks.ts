@@ -24,7 +24,16 @@ export interface TrainHooks<Row = unknown> {
   onProgress?(line: string): void | Promise<void>;
 }
 
-/** Formats seconds as `1m05s` / `42s` for progress lines. */
+/**
+ * Formats seconds for progress lines.
+ *
+ * @param seconds A duration in seconds.
+ * @returns `1m05s`, `42s`, or `?` when unknown.
+ * @example
+ * ```ts
+ * formatDuration(65); // "1m05s"
+ * ```
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
   const s = Math.round(seconds);

@@ -145,7 +145,20 @@ export async function trainSft(
   return { steps, finalLoss, wallMs: performance.now() - started };
 }
 
-/** Linear warm-up to `peak`, then cosine decay to `peak · minRatio` at the last step. */
+/**
+ * Linear warm-up to `peak`, then cosine decay to `peak · minRatio` at the last step.
+ *
+ * @param step 1-based step.
+ * @param total Total steps.
+ * @param peak Peak learning rate.
+ * @param warmup Warm-up steps.
+ * @param minRatio Final rate as a fraction of the peak.
+ * @returns The learning rate of that step.
+ * @example
+ * ```ts
+ * scheduledLr(5, 100, 1e-3, 10, 0.1); // 5e-4
+ * ```
+ */
 export function scheduledLr(
   step: number,
   total: number,

@@ -154,3 +154,31 @@ Deno.test("trainRl skips the critic for outcome-only estimators", async () => {
   for (const row of rows) assert.ok(row.advantages.every((a) => a === row.advantages[0]));
   policy.dispose();
 });
+
+Deno.test("trainRl with a KL term keeps the start policy across a resume", async () => {
+  const config = resolveRlConfig(
+    { iterations: 2, klCoef: 0.1, checkpointEvery: 1 },
+    RL_PRESETS.tiny,
+  );
+  const dir = await Deno.makeTempDir();
+  const deps = { train: TASK.train, test: TASK.test, critic: fakeCritic, evaluate: false };
+  try {
+    const straightPolicy = createPolicy(TINY_POLICY);
+    const metrics: Record<string, number>[] = [];
+    await trainRl(config, { ...deps, policy: straightPolicy }, {
+      onMetrics: (_, m) => void metrics.push(m),
+    });
+    assert.ok(metrics.every((m) => Number.isFinite(m.kl)));
+    assert.ok(metrics[1].kl > 0, "the policy moved away from its start");
+    const a = createPolicy(TINY_POLICY);
+    await trainRl(config, { ...deps, policy: a, checkpointDir: dir, stopAfter: 1 });
+    a.dispose();
+    const b = createPolicy({ ...TINY_POLICY, seed: 5 });
+    await trainRl(config, { ...deps, policy: b, checkpointDir: dir });
+    assert.deepEqual(await weights(b), await weights(straightPolicy));
+    b.dispose();
+    straightPolicy.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
