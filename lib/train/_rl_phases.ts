@@ -11,7 +11,7 @@ import {
   type CritiqueRequest,
   startReferenceCriticServer,
 } from "../critic/mod.ts";
-import { type Policy, tf, tokenLogProbs } from "../model/mod.ts";
+import { chooseBackend, createPolicy, type Policy, tf, tokenLogProbs } from "../model/mod.ts";
 import { policyLoss } from "../rl/losses.ts";
 import { type Adam, clipByGlobalNorm } from "../rl/optim.ts";
 import { createRng } from "../util/mod.ts";
@@ -22,7 +22,9 @@ import {
   type SequencePair,
   shuffledIndices,
 } from "./_batch.ts";
+import { loadTrainState } from "./checkpoint.ts";
 import type { RlConfig } from "./config.ts";
+import type { EvalMetrics } from "./evaluate.ts";
 
 /** Critiques a batch of responses: one outcome per request, in order. */
 export type CritiqueFn = (requests: CritiqueRequest[]) => Promise<CritiqueOutcome[]>;
@@ -210,4 +212,46 @@ export async function ppoUpdate(
     grad_norm: mean("grad_norm"),
     optimizer_steps: steps,
   };
+}
+
+/** Eval metrics as flat metric keys (`eval/accuracy`, ...). */
+export function prefixed(prefix: string, m: EvalMetrics): Record<string, number> {
+  return {
+    [`${prefix}accuracy`]: m.accuracy,
+    [`${prefix}process_accuracy`]: m.processAccuracy,
+    [`${prefix}lucky_rate`]: m.luckyRate,
+    [`${prefix}mean_length`]: m.meanLength,
+  };
+}
+
+/** Switches to `config.backend` unless it is already current (`auto` keeps whatever runs). */
+export async function ensureBackend(config: Readonly<RlConfig>): Promise<string> {
+  const wanted = config.backend === "tensorflow-gpu" ? "tensorflow" : config.backend;
+  if (config.backend !== "auto" && tf.getBackend() !== wanted) {
+    return (await chooseBackend(config.backend)).name;
+  }
+  return tf.getBackend();
+}
+
+/** A copy of the policy's weights (the KL reference). */
+export async function snapshot(policy: Policy): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(policy.params)) out[name] = await v.data() as Float32Array;
+  return out;
+}
+
+/** The frozen start policy for the KL term: from memory, or from `checkpointDir/start` on resume. */
+export async function refPolicyFrom(
+  policy: Policy,
+  weights: Record<string, Float32Array> | undefined,
+  checkpointDir: string | undefined,
+): Promise<Policy> {
+  if (weights) return createPolicy(policy.config, weights);
+  const ref = createPolicy(policy.config);
+  const state = checkpointDir ? await loadTrainState(`${checkpointDir}/start`, ref) : undefined;
+  if (!state) {
+    ref.dispose();
+    throw new Error(`Cannot resume with KL: expected the start policy in ${checkpointDir}/start`);
+  }
+  return ref;
 }

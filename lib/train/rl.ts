@@ -7,16 +7,7 @@
  */
 import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
 import { formatSyntheticPrompt, labelSyntheticSteps, type SyntheticProblem } from "../data/mod.ts";
-import {
-  type BackendInfo,
-  CharTokenizer,
-  chooseBackend,
-  createPolicy,
-  type Policy,
-  sample,
-  tf,
-  type Tokenizer,
-} from "../model/mod.ts";
+import { CharTokenizer, type Policy, sample, tf, type Tokenizer } from "../model/mod.ts";
 import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
 import { Adam } from "../rl/optim.ts";
 import { tokenRewards } from "../rl/rewards.ts";
@@ -27,8 +18,12 @@ import { encodePrompt } from "./_batch.ts";
 import {
   asCritiqueFn,
   type CritiqueFn,
+  ensureBackend,
   ppoUpdate,
+  prefixed,
+  refPolicyFrom,
   selectPrompts,
+  snapshot,
   startRlCritic,
   type UpdateRollout,
 } from "./_rl_phases.ts";
@@ -363,45 +358,4 @@ export async function trainRl(
     backend,
     wallMs: performance.now() - started,
   };
-}
-
-function prefixed(prefix: string, m: EvalMetrics): Record<string, number> {
-  return {
-    [`${prefix}accuracy`]: m.accuracy,
-    [`${prefix}process_accuracy`]: m.processAccuracy,
-    [`${prefix}lucky_rate`]: m.luckyRate,
-    [`${prefix}mean_length`]: m.meanLength,
-  };
-}
-
-/** Switches to `config.backend` unless it is already current (`auto` keeps whatever runs). */
-async function ensureBackend(config: Readonly<RlConfig>): Promise<string> {
-  const wanted = config.backend === "tensorflow-gpu" ? "tensorflow" : config.backend;
-  if (config.backend !== "auto" && tf.getBackend() !== wanted) {
-    const info: BackendInfo = await chooseBackend(config.backend);
-    return info.name;
-  }
-  return tf.getBackend();
-}
-
-async function snapshot(policy: Policy): Promise<Record<string, Float32Array>> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(policy.params)) out[name] = await v.data() as Float32Array;
-  return out;
-}
-
-/** The frozen start policy for the KL term: from memory, or from `checkpointDir/start` on resume. */
-async function refPolicyFrom(
-  policy: Policy,
-  weights: Record<string, Float32Array> | undefined,
-  checkpointDir: string | undefined,
-): Promise<Policy> {
-  if (weights) return createPolicy(policy.config, weights);
-  const ref = createPolicy(policy.config);
-  const state = checkpointDir ? await loadTrainState(`${checkpointDir}/start`, ref) : undefined;
-  if (!state) {
-    ref.dispose();
-    throw new Error(`Cannot resume with KL: expected the start policy in ${checkpointDir}/start`);
-  }
-  return ref;
 }

@@ -130,6 +130,6 @@ Deno.test("verifyAnswer reads the final answers of BIG-Bench-Mistake arithmetic 
   }[];
   for (const r of rows) {
     const v = verifyAnswer(r.steps.join("\n"), r.target);
-    assert.equal(v.result === "equal", r.answer.trim() === r.target.trim(), r.steps.at(-1));
+    assert.equal(v.result === "equal", r.answer.trim() === r.target.trim(), r.steps.at(-1) ?? "");
   }
 });
