@@ -16,10 +16,9 @@ import { benchCritic, evaluateCritic } from "../lib/critic/mod.ts";
 import { generateSyntheticTask, loadBigBenchMistake } from "../lib/data/mod.ts";
 import type { RunHandle } from "../lib/lineage/mod.ts";
 import { benchModel, chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
-import { benchRlIteration, evaluatePolicy, RL_PRESETS } from "../lib/train/mod.ts";
+import { benchRlIteration, evaluatePolicy, majorityAtK, RL_PRESETS } from "../lib/train/mod.ts";
 import { benchVerifier } from "../lib/verify/bench.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
-import { majorityAtK } from "./_policy_eval.ts";
 import { runScript } from "./_cli.ts";
 
 type Row = [metric: string, value: number | string | boolean, unit: string];

@@ -6,6 +6,7 @@
  */
 import { formatSyntheticPrompt, labelSyntheticSteps, type SyntheticProblem } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, type Tokenizer } from "../model/mod.ts";
+import { extractAnswer, verifyAnswer } from "../verify/mod.ts";
 import { encodePrompt } from "./_batch.ts";
 
 /** Options for {@linkcode evaluatePolicy}. */
@@ -130,4 +131,80 @@ export async function evaluatePolicy(
     },
     responses,
   };
+}
+
+/** Options for {@linkcode majorityAtK}. */
+export interface MajorityAtKOptions {
+  /** Samples per problem. @default 8 */
+  k?: number;
+  /** Sampling temperature. @default 1 */
+  temperature?: number;
+  /** Longest response, tokens. @default 64 */
+  maxNewTokens?: number;
+  /** Sampling seed. @default 0 */
+  seed?: number;
+  /** Tokenizer. @default new CharTokenizer() */
+  tokenizer?: Tokenizer;
+}
+
+/**
+ * The most frequent answer of a list; `null` answers are ignored and ties go to the first seen.
+ *
+ * @param answers Extracted answers, `null` where a response had none.
+ * @returns The majority answer, or `null` when every answer is `null`.
+ * @example
+ * ```ts
+ * majorityAnswer(["3", null, "4", "3"]); // "3"
+ * ```
+ */
+export function majorityAnswer(answers: readonly (string | null)[]): string | null {
+  const counts = new Map<string, number>();
+  for (const a of answers) if (a !== null) counts.set(a, (counts.get(a) ?? 0) + 1);
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [a, c] of counts) if (c > bestCount) [best, bestCount] = [a, c];
+  return best;
+}
+
+/**
+ * maj@k: `k` sampled responses per problem, a majority vote over their extracted final answers,
+ * judged against the gold answer by the verifier; also the mean per-sample accuracy.
+ *
+ * @param policy The policy.
+ * @param problems Problems (usually the test split).
+ * @param options See {@linkcode MajorityAtKOptions}.
+ * @returns maj@k accuracy, mean per-sample accuracy, the problem count and `k`.
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from "../model/mod.ts";
+ * import { generateSyntheticTask } from "../data/mod.ts";
+ * const policy = await loadCheckpoint("data/sft");
+ * const { test } = generateSyntheticTask({ seed: 0, trainSize: 0, validSize: 0, testSize: 50 });
+ * const { majAccuracy } = await majorityAtK(policy, test, { k: 8 });
+ * ```
+ */
+export async function majorityAtK(
+  policy: Policy,
+  problems: readonly SyntheticProblem[],
+  options: MajorityAtKOptions = {},
+): Promise<{ majAccuracy: number; sampleAccuracy: number; count: number; k: number }> {
+  const { k = 8, temperature = 1, maxNewTokens = 64, seed = 0, tokenizer } = options;
+  // evaluatePolicy keeps each problem's k samples together, in problem order.
+  const { responses } = await evaluatePolicy(policy, problems, {
+    samples: k,
+    temperature,
+    maxNewTokens,
+    seed,
+    tokenizer,
+  });
+  let majRight = 0;
+  let sampleRight = 0;
+  problems.forEach((problem, i) => {
+    const group = responses.slice(i * k, (i + 1) * k);
+    sampleRight += group.filter((r) => r.answerCorrect).length / k;
+    const winner = majorityAnswer(group.map((r) => extractAnswer(r.response).answer));
+    if (winner !== null && verifyAnswer(winner, problem.answer).result === "equal") majRight++;
+  });
+  const n = problems.length;
+  return { majAccuracy: majRight / n, sampleAccuracy: sampleRight / n, count: n, k };
 }
