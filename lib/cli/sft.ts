@@ -24,9 +24,9 @@ const USAGE = `Usage: deno task sft [--out data/sft] [--steps 800] [--batch-size
   [--train-size 20000] [--test-size 500] [--wrong-rate 0.25] [--lucky-rate 0.2]
   [--backend wasm] [--runs-dir runs]`;
 
-if (import.meta.main) {
-  const { values: v } = parseArgs({
-    args: Deno.args,
+function parseFlags(args: string[]) {
+  return parseArgs({
+    args,
     options: {
       out: { type: "string", default: "data/sft" },
       steps: { type: "string", default: "800" },
@@ -46,7 +46,17 @@ if (import.meta.main) {
       "runs-dir": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
-  });
+  }).values;
+}
+
+if (import.meta.main) {
+  let v: ReturnType<typeof parseFlags>;
+  try {
+    v = parseFlags(Deno.args);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
   if (v.help) {
     console.log(USAGE);
     Deno.exit(0);

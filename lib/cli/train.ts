@@ -1,8 +1,9 @@
 /**
  * `deno task train [--config experiments/configs/X.yaml] [--rl.key=value ...]`: one RL run from an
  * SFT checkpoint on the synthetic task, with the reference critic server, a lineage record (metrics,
- * rollout dump, checkpoints) whose path is the last line printed. `--resume runs/<id>` continues a
- * killed run from its last checkpoint (same config) into a new record whose parent is the old one.
+ * rollout dump, checkpoints) whose path is the last line printed. `--resume runs/<id>` (or its
+ * run.json) continues a killed run from its last checkpoint (same config) into a new record whose
+ * parent is the old one.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -47,6 +48,15 @@ if (import.meta.main) {
       file: flags.config ?? "<defaults>",
       overrides,
     });
+    if (flags.resume) {
+      // A mistyped folder would otherwise train from scratch under a "parent" that never existed.
+      flags.resume = flags.resume.replace(/\/+$/, "").replace(/\/run\.json$/, "");
+      if (!(await Deno.stat(`${flags.resume}/run.json`).catch(() => undefined))?.isFile) {
+        throw new Error(
+          `Cannot resume from ${flags.resume}: expected a run folder holding run.json, got none`,
+        );
+      }
+    }
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -54,7 +64,7 @@ if (import.meta.main) {
   const rl = config.rl;
   const backend = await chooseBackend(rl.backend);
   const task = generateSyntheticTask({ ...config.task });
-  const parentId = flags.resume?.replace(/\/+$/, "").split("/").at(-1);
+  const parentId = flags.resume?.split("/").at(-1);
   const run = await startRun({
     runsDir: flags["runs-dir"] ?? defaultRunsDir(),
     name: config.name,

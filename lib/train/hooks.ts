@@ -51,8 +51,9 @@ export interface JsonlDump {
 }
 
 /**
- * Creates an append-only JSONL dump for `onRollouts` (the folder is created; an existing file is
- * appended to, so a resumed run continues its dump).
+ * Creates an append-only JSONL dump for `onRollouts` (the folder and the file are created at once,
+ * so a run with nothing left to do still has its dump; an existing file is appended to, so a
+ * resumed run continues its dump).
  *
  * @param path The JSONL file.
  * @returns The dump.
@@ -65,6 +66,7 @@ export interface JsonlDump {
 export async function createJsonlDump(path: string): Promise<JsonlDump> {
   const slash = path.lastIndexOf("/");
   if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await Deno.writeTextFile(path, "", { append: true, create: true });
   let count = 0;
   return {
     path,

@@ -342,6 +342,13 @@ export async function trainRl(
         }s/it left ${formatDuration(perIt / 1000 * (stopAfter - it))}`,
       );
     }
+    // A run killed after its last checkpoint has nothing left to train; its final evaluation (greedy,
+    // so the same numbers) is still due.
+    if (evaluate && resumedFrom === stopAfter && stopAfter === config.iterations) {
+      const m = (await evaluatePolicy(policy, test, evalOpts)).metrics;
+      evals.push({ iteration: stopAfter, metrics: m });
+      await hooks.onMetrics?.(stopAfter, prefixed("eval/", m));
+    }
   } finally {
     adam.dispose();
     refPolicy?.dispose();
