@@ -19,9 +19,9 @@ import {
 import { evaluatePolicy, trainSft } from "../train/mod.ts";
 import { hashJson, writeFileAtomic } from "../util/mod.ts";
 
-const USAGE = `Usage: deno task sft [--out data/sft] [--steps 800] [--batch-size 32] [--lr 2e-3]
+const USAGE = `Usage: deno task sft [--out data/sft] [--steps 1100] [--batch-size 32] [--lr 2e-3]
   [--n-embd 128] [--n-layer 2] [--n-head 4] [--block-size 128] [--seed 0] [--task-seed 0]
-  [--train-size 20000] [--test-size 500] [--wrong-rate 0.25] [--lucky-rate 0.2]
+  [--train-size 20000] [--test-size 500] [--wrong-rate 0.05] [--lucky-rate 0.6]
   [--backend wasm] [--runs-dir runs]`;
 
 function parseFlags(args: string[]) {
@@ -29,7 +29,7 @@ function parseFlags(args: string[]) {
     args,
     options: {
       out: { type: "string", default: "data/sft" },
-      steps: { type: "string", default: "800" },
+      steps: { type: "string", default: "1100" },
       "batch-size": { type: "string", default: "32" },
       lr: { type: "string", default: "2e-3" },
       "n-embd": { type: "string", default: String(DEFAULT_POLICY_CONFIG.nEmbd) },
@@ -40,8 +40,8 @@ function parseFlags(args: string[]) {
       "task-seed": { type: "string", default: "0" },
       "train-size": { type: "string", default: "20000" },
       "test-size": { type: "string", default: "500" },
-      "wrong-rate": { type: "string", default: "0.25" },
-      "lucky-rate": { type: "string", default: "0.2" },
+      "wrong-rate": { type: "string", default: "0.05" },
+      "lucky-rate": { type: "string", default: "0.6" },
       backend: { type: "string", default: "wasm" },
       "runs-dir": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
