@@ -130,10 +130,9 @@ export type RlConfigInput = Partial<Omit<RlConfig, "critic">> & {
  * Named presets over {@linkcode DEFAULT_RL_CONFIG}: `tiny` (tests: 2 iterations of 2 × 2 rollouts)
  * and `demo` (the CAPO-vs-GRPO demo budget: 60 iterations of 8 prompts × 8 rollouts at lr 3e-5,
  * greedy evaluation of 200 test problems before and after; about 80 s per arm on the 2-core machine
- * with wasm when it is otherwise idle). Measured from data/sft, seeds 0–2: both arms improve sampled
- * accuracy (15% → 21–25%) and keep greedy accuracy (47% → 46–49%); CAPO leads on sampled accuracy
- * and process accuracy on all three seeds, greedily on two. lr 1e-4 for 30 iterations separates the
- * arms more (CAPO ahead greedily on all three seeds) but lowers greedy accuracy of both.
+ * with wasm when it is otherwise idle). Measured from data/sft, seeds 0–2: both arms raise sampled
+ * accuracy (21% → 26–32%) and keep greedy accuracy (48% → 45–52%); CAPO leads on sampled accuracy
+ * and process accuracy on all three seeds. lr 1e-4 separates the arms more but lowers both greedily.
  */
 export const RL_PRESETS: Readonly<Record<"tiny" | "demo", Readonly<RlConfig>>> = deepFreeze({
   tiny: resolveRlConfig({
