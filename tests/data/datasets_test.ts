@@ -11,18 +11,10 @@ import {
   stripCalculatorNotes,
 } from "../../lib/data/mod.ts";
 import { sha256Hex } from "../../lib/util/mod.ts";
+import { withTempDir } from "./_temp.ts";
 
 // The shared offline copies (see ../shared/data/README.md); only tests refer to them.
 const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("GSM8K loads 1319 problems with #### gold, no calculator notes, and its sha256", async () => {
   const path = `${DATA}gsm8k/test.jsonl`;

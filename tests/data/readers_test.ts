@@ -3,15 +3,7 @@ import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { loadDataset, readRows, requireString } from "../../lib/data/mod.ts";
 import { sha256Hex } from "../../lib/util/mod.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "./_temp.ts";
 
 /** A tiny Parquet file written at test time (no fixture committed). */
 function parquetFixture(codec: "SNAPPY" | "GZIP" = "SNAPPY"): Uint8Array<ArrayBuffer> {
