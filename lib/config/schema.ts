@@ -57,7 +57,7 @@ function show(value: unknown): string {
 function leaf<T>(
   type: string,
   options: FieldOptions<T>,
-  check: (value: unknown) => T | undefined,
+  check: (value: unknown, path: readonly string[], ctx: ParseContext) => T | undefined,
 ): Schema<T> {
   const hasDefault = Object.hasOwn(options, "default");
   return {
@@ -74,7 +74,7 @@ function leaf<T>(
           "key",
         );
       }
-      const parsed = check(value);
+      const parsed = check(value, path, ctx);
       if (parsed === undefined) {
         return ctx.fail(path, `expected ${path.join(".")} to be ${type}, got ${show(value)}`);
       }
@@ -214,28 +214,14 @@ export const t: SchemaBuilders = {
     options: FieldOptions<NoInfer<T>[]> & { minItems?: number } = {},
   ): Schema<T[]> {
     const { minItems = 0 } = options;
-    const hasDefault = Object.hasOwn(options, "default");
-    const type = `a list of ${item.type}${minItems ? ` (at least ${minItems})` : ""}`;
-    return {
-      type,
-      doc: options.doc ?? "",
-      hasDefault,
-      default: options.default,
-      parse(value, path, ctx) {
-        if (value === undefined) {
-          if (hasDefault) return structuredClone(options.default) as T[];
-          return ctx.fail(
-            path,
-            `expected ${path.join(".")} (${type}), got nothing: the key is required`,
-            "key",
-          );
-        }
-        if (!Array.isArray(value) || value.length < minItems) {
-          return ctx.fail(path, `expected ${path.join(".")} to be ${type}, got ${show(value)}`);
-        }
-        return value.map((v, i) => item.parse(v, [...path, String(i)], ctx));
-      },
-    };
+    return leaf(
+      `a list of ${item.type}${minItems ? ` (at least ${minItems})` : ""}`,
+      options,
+      (value, path, ctx) =>
+        Array.isArray(value) && value.length >= minItems
+          ? value.map((v, i) => item.parse(v, [...path, String(i)], ctx))
+          : undefined,
+    );
   },
   /**
    * A value that may be left out or set to null; both give `undefined`.
