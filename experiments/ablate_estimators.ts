@@ -7,10 +7,9 @@
  *   deno task ablate:estimators [--config=FILE] [--runs-dir=DIR] [--rl.iterations=10 ...]
  * @module
  */
+import { runMain } from "../lib/run/mod.ts";
 import { runAblation } from "./_ablation.ts";
 
 if (import.meta.main) {
-  Deno.exit(
-    await runAblation("ablate:estimators", "experiments/configs/ablate_estimators.yaml", Deno.args),
-  );
+  await runMain("ablate:estimators", () => runAblation("ablate:estimators", "experiments/configs/ablate_estimators.yaml", Deno.args));
 }

@@ -7,10 +7,9 @@
  *   deno task ablate:weights [--config=FILE] [--runs-dir=DIR] [--rl.iterations=10 ...]
  * @module
  */
+import { runMain } from "../lib/run/mod.ts";
 import { runAblation } from "./_ablation.ts";
 
 if (import.meta.main) {
-  Deno.exit(
-    await runAblation("ablate:weights", "experiments/configs/ablate_weights.yaml", Deno.args),
-  );
+  await runMain("ablate:weights", () => runAblation("ablate:weights", "experiments/configs/ablate_weights.yaml", Deno.args));
 }

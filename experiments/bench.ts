@@ -13,13 +13,13 @@
 import { BENCH_CONFIG_SCHEMA, type BenchConfig } from "../lib/config/mod.ts";
 import { bigBenchMistakeItems, startReferenceCriticServer } from "../lib/critic/mod.ts";
 import { benchCritic, evaluateCritic } from "../lib/critic/mod.ts";
-import { generateSyntheticTask, loadBigBenchMistake } from "../lib/data/mod.ts";
+import { loadBigBenchMistake, loadTaskSet } from "../lib/data/mod.ts";
 import type { RunHandle } from "../lib/lineage/mod.ts";
 import { benchModel, chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import { benchRlIteration, evaluatePolicy, majorityAtK, RL_PRESETS } from "../lib/train/mod.ts";
 import { benchVerifier } from "../lib/verify/bench.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
-import { runScript } from "./_cli.ts";
+import { runExperiment, runMain } from "../lib/run/mod.ts";
 
 type Row = [metric: string, value: number | string | boolean, unit: string];
 type Part = (config: BenchConfig, run: RunHandle, progress: (l: string) => void) => Promise<{
@@ -32,12 +32,13 @@ const policyPart: Part = async (config, run) => {
   await run.update({ backend });
   const policy = await loadCheckpoint(config.checkpoint);
   try {
-    const { test } = generateSyntheticTask({ ...config.task, trainSize: 0, validSize: 0 });
-    const problems = test.slice(0, config.policy.limit);
+    const set = await loadTaskSet(config.eval);
+    const problems = set.tasks.slice(0, config.policy.limit);
     const t0 = performance.now();
-    const greedy =
-      (await evaluatePolicy(policy, problems, { maxNewTokens: config.policy.maxNewTokens }))
-        .metrics;
+    const greedy = (await evaluatePolicy(policy, problems, {
+      maxNewTokens: config.policy.maxNewTokens,
+      judgeSteps: set.judgeSteps,
+    })).metrics;
     const greedySeconds = (performance.now() - t0) / 1000;
     const maj = await majorityAtK(policy, problems, {
       k: config.policy.majK,
@@ -60,8 +61,8 @@ const policyPart: Part = async (config, run) => {
       result,
       rows: [
         ["pass@1 (greedy) accuracy", greedy.accuracy, `${greedy.count} problems`],
-        ["process accuracy (greedy)", greedy.processAccuracy, ""],
-        ["lucky rate (greedy)", greedy.luckyRate, ""],
+        ["process accuracy (greedy)", greedy.processAccuracy ?? "absent", ""],
+        ["lucky rate (greedy)", greedy.luckyRate ?? "absent", ""],
         [`maj@${maj.k} accuracy (T=${config.policy.temperature})`, maj.majAccuracy, ""],
         ["mean sampled accuracy", maj.sampleAccuracy, ""],
         ["greedy eval time", greedySeconds, "s"],
@@ -205,8 +206,8 @@ function fmt(v: number | string | boolean): string {
 if (import.meta.main) {
   // `--parts=a,b` is sugar for the config override `--parts=[a,b]`.
   const args = Deno.args.map((a) => (/^--parts=[^[]/.test(a) ? `--parts=[${a.slice(8)}]` : a));
-  Deno.exit(
-    await runScript(
+  await runMain("bench", () =>
+    runExperiment(
       {
         task: "bench",
         kind: "bench",
@@ -245,6 +246,5 @@ if (import.meta.main) {
         const failed = config.parts.filter((p) => (results[p] as { error?: string }).error);
         return { parts: results, failed_parts: failed };
       },
-    ),
-  );
+    ));
 }

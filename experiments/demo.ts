@@ -1,43 +1,42 @@
 /**
- * `deno task demo`: CAPO vs GRPO on the synthetic task. Starts the reference critic server, loads
- * the shipped SFT checkpoint, trains one arm per estimator with the same seed and budget, evaluates
- * each before and after (greedy, test split), prints a table, and writes a parent lineage record
- * with one child per arm. The summary holds `arms.<estimator>.{accuracy, process_accuracy,
- * lucky_rate}` after training; the record path is the last line of output.
+ * `deno task demo`: CAPO vs GRPO on the synthetic task. Every arm is one `runArm` call (the one
+ * runner) with the same seed, data, critic and budget, recorded as a child of the demo's run; the
+ * demo prints a before/after table (greedy and sampled) and the CAPO − GRPO differences.
  *
  *   deno task demo [--config=experiments/configs/demo.yaml] [--runs-dir=DIR] [--rl.iterations=10]
  * @module
  */
 import { DEMO_CONFIG_SCHEMA } from "../lib/config/mod.ts";
-import { chooseBackend } from "../lib/model/mod.ts";
-import { resolveRlConfig } from "../lib/train/mod.ts";
-import { writeFileAtomic } from "../lib/util/mod.ts";
+import { openCritic } from "../lib/critic/mod.ts";
+import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import {
-  type ArmOutcome,
-  checkpointInput,
-  makeTask,
-  sampledEvaluationOf,
-  startCritic,
-  trainArm,
-} from "./_arms.ts";
-import { runScript } from "./_cli.ts";
+  type ArmResult,
+  loadRunTasks,
+  runArm,
+  runExperiment,
+  runMain,
+  sampledEvaluation,
+} from "../lib/run/mod.ts";
+import { writeFileAtomic } from "../lib/util/mod.ts";
 
 const USAGE = `usage: deno task demo [--config=FILE] [--runs-dir=DIR] [--key.path=value ...]
   trains CAPO and GRPO arms from data/sft and compares answer accuracy, process accuracy and
   lucky rate before and after; e.g. --rl.iterations=10 --arms=[capo]`;
 
-function pct(x: number | undefined): string {
-  return x === undefined ? "   —  " : `${(100 * x).toFixed(1).padStart(5)}%`;
+function pct(x: number | null | undefined): string {
+  return x === undefined || x === null ? "   —  " : `${(100 * x).toFixed(1).padStart(5)}%`;
 }
 
-/** The before/after table printed by the demo (text): greedy rows, then sampled rows if any. */
-export function demoTable(arms: readonly ArmOutcome[]): string {
+/**
+ * The before/after table printed by the demo: greedy rows, then sampled rows if any.
+ *
+ * @param arms The arms' results.
+ * @returns The table as text.
+ */
+export function demoTable(arms: readonly ArmResult[]): string {
   const head = "arm                 | accuracy        | process acc.    | lucky rate";
-  const row = (
-    label: string,
-    before: Record<string, number> | null,
-    after: Record<string, number> | null,
-  ) => {
+  type Row = Record<string, number | null> | null;
+  const row = (label: string, before: Row, after: Row) => {
     const pair = (key: string) => `${pct(before?.[key])} → ${pct(after?.[key])}`;
     return `${label.padEnd(19)} | ${pair("accuracy")} | ${pair("process_accuracy")} | ${
       pair("lucky_rate")
@@ -53,8 +52,8 @@ export function demoTable(arms: readonly ArmOutcome[]): string {
 }
 
 if (import.meta.main) {
-  Deno.exit(
-    await runScript(
+  await runMain("demo", () =>
+    runExperiment(
       {
         task: "demo",
         kind: "demo",
@@ -64,42 +63,24 @@ if (import.meta.main) {
       },
       Deno.args,
       async ({ config, run, progress }) => {
-        const rl = resolveRlConfig(config.rl); // lib/train's own validation on top of the schema
-        await run.update({ backend: await chooseBackend(rl.backend) });
-        const { task, inputs: taskInputs } = await makeTask(config.task);
-        const inputs = [...taskInputs, await checkpointInput(config.checkpoint)];
-        for (const input of inputs) await run.addInput(input);
-        const critic = await startCritic(rl, config.criticLatencyMs);
-        await run.update({
-          critic: critic.record,
-          seeds: { task: config.task.seed, rl: rl.seed, critic_noise: rl.seed },
-        });
         const started = performance.now();
-        if (config.sampledEval.samples > 0) progress("demo: sampled evaluation of the checkpoint");
-        const sampledBefore = await sampledEvaluationOf(
-          config.checkpoint,
-          task.test,
-          rl,
-          config.sampledEval,
-        );
-        const arms: ArmOutcome[] = [];
+        const tasks = await loadRunTasks(config);
+        const critic = await openCritic(config.critic, { seed: config.rl.seed });
+        const arms: ArmResult[] = [];
+        await chooseBackend(config.rl.backend);
+        if (config.sampledEval.samples > 0) progress("demo: sampled evaluation of the start policy");
+        const start = await loadCheckpoint(config.policy.path);
+        const sampledBefore = await sampledEvaluation(start, config, tasks.eval);
+        start.dispose();
         try {
           for (const estimator of config.arms) {
-            const armRl = resolveRlConfig({ ...rl, estimator });
+            const { arms: _, ...base } = config;
+            const arm = { ...base, name: estimator, rl: { ...config.rl, estimator } };
             progress(
-              `demo: training ${estimator} (${armRl.iterations} iterations × ${armRl.batchPrompts} prompts × ${armRl.n} rollouts)`,
+              `demo: training ${estimator} (${arm.rl.iterations} iterations × ${arm.rl.batchPrompts} prompts × ${arm.rl.n} rollouts)`,
             );
             arms.push(
-              await trainArm(run, {
-                name: estimator,
-                config: { ...config, rl: armRl },
-                task,
-                inputs,
-                critic,
-                progress,
-                sampledEval: config.sampledEval,
-                sampledBefore,
-              }),
+              await runArm(arm, { parent: run, tasks, critic, sampledBefore, progress }),
             );
             await run.setSummary({ arms: Object.fromEntries(arms.map((a) => [a.name, a.after])) });
           }
@@ -110,25 +91,24 @@ if (import.meta.main) {
         console.log(table);
         await writeFileAtomic(`${run.dir}/demo.md`, "```\n" + table + "\n```\n");
         await run.addArtifact(`${run.dir}/demo.md`, "table");
-        const [capo, grpo] = [
-          arms.find((a) => a.name === "capo"),
-          arms.find((a) => a.name === "grpo"),
-        ];
-        const verdict = capo?.after && grpo?.after
-          ? {
-            capo_beats_grpo_process_accuracy:
-              capo.after.process_accuracy > grpo.after.process_accuracy,
-            capo_beats_grpo_accuracy: capo.after.accuracy > grpo.after.accuracy,
+        const [capo, grpo] = [arms.find((a) => a.name === "capo"), arms.find((a) => a.name === "grpo")];
+        const difference: Record<string, number | null> = {};
+        for (const key of ["accuracy", "process_accuracy", "lucky_rate"]) {
+          for (const [mode, a, b] of [
+            ["greedy", capo?.after, grpo?.after],
+            ["sampled", capo?.sampled, grpo?.sampled],
+          ] as const) {
+            const x = a?.[key];
+            const y = b?.[key];
+            if (typeof x === "number" && typeof y === "number") difference[`${mode}.${key}`] = x - y;
           }
-          : {};
-        if (capo?.after && grpo?.after) {
+        }
+        if (Object.keys(difference).length > 0) {
           console.log(
-            `CAPO vs GRPO after training: process accuracy ${pct(capo.after.process_accuracy)} vs ${
-              pct(grpo.after.process_accuracy)
-            }, ` +
-              `accuracy ${pct(capo.after.accuracy)} vs ${
-                pct(grpo.after.accuracy)
-              } (one seed; see ablate:seeds for the spread)`,
+            `CAPO − GRPO (one seed; deno task ablate:seeds gives the spread and a 95% interval): ${
+              Object.entries(difference).map(([k, v]) => `${k} ${(100 * (v ?? 0)).toFixed(1)} pts`)
+                .join(", ")
+            }`,
           );
         }
         return {
@@ -137,15 +117,15 @@ if (import.meta.main) {
               ...a.after,
               before: a.before,
               ...(a.sampled ? { sampled: a.sampled } : {}),
+              credit: a.summary.credit,
               run_id: a.runId,
             }]),
           ),
           before: arms[0]?.before ?? null,
           ...(sampledBefore ? { sampled_before: sampledBefore } : {}),
-          ...verdict,
+          ...(Object.keys(difference).length ? { capo_minus_grpo: difference } : {}),
           seconds: (performance.now() - started) / 1000,
         };
       },
-    ),
-  );
+    ));
 }

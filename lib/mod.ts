@@ -23,3 +23,4 @@ export * from "./rl/mod.ts";
 export * from "./train/mod.ts";
 export * from "./lineage/mod.ts";
 export * from "./config/mod.ts";
+export * from "./run/mod.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { generateSftTraces, generateSyntheticTask } from "../data/mod.ts";
+import { generateSftTraces, generateSyntheticTask, syntheticTasks } from "../data/mod.ts";
 import { defaultRunsDir, startRun } from "../lineage/mod.ts";
 import {
   type BackendName,
@@ -125,7 +125,11 @@ if (import.meta.main) {
       onMetrics: (step, m) => run.logMetrics(step, m),
       onProgress: (line) => console.error(line),
     });
-    const { metrics } = await evaluatePolicy(policy, task.test, { tokenizer });
+    const test = syntheticTasks(task.test);
+    const { metrics } = await evaluatePolicy(policy, test.tasks, {
+      tokenizer,
+      judgeSteps: test.judgeSteps,
+    });
     const summary = {
       accuracy: metrics.accuracy,
       process_accuracy: metrics.processAccuracy,

@@ -406,3 +406,26 @@ export function schemaMarkdown(schema: Schema<unknown>): string {
   );
   return ["| key | type | default | meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
+
+/**
+ * Resolves a value written in code (not YAML) against a schema: defaults filled in, unknown keys
+ * and bad values rejected.
+ *
+ * @typeParam T The schema's value type.
+ * @param schema The schema.
+ * @param value The partial value (e.g. `{ rl: { iterations: 2 } }`).
+ * @param root The name errors start their key path with. @default "config"
+ * @returns The complete value.
+ * @throws {RangeError} Naming the key path, for an unknown key or a bad value.
+ * @example
+ * ```ts
+ * const k = resolveSchema(t.object({ k: t.integer({ default: 4 }) }), {}); // { k: 4 }
+ * ```
+ */
+export function resolveSchema<T>(schema: Schema<T>, value: unknown, root = "config"): T {
+  return schema.parse(value ?? {}, [], {
+    fail(path, message): never {
+      throw new RangeError(`Cannot resolve ${[root, ...path].join(".")}: ${message}`);
+    },
+  });
+}

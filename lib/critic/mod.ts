@@ -23,6 +23,8 @@ export * from "./errors.ts";
 export * from "./template.ts";
 export * from "./cache.ts";
 export * from "./client.ts";
+export * from "./section.ts";
+export * from "./open.ts";
 export * from "./parse.ts";
 export * from "./reference.ts";
 export * from "./server.ts";

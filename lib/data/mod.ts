@@ -23,3 +23,4 @@ export * from "./synthetic.ts";
 export * from "./source.ts";
 export * from "./readers.ts";
 export * from "./datasets.ts";
+export * from "./task.ts";

@@ -7,9 +7,14 @@
 import { tf } from "../model/mod.ts";
 import type { Tokenizer } from "../model/mod.ts";
 
-/** Prompt ids as every capo loop writes them: bos, then the prompt text. */
-export function encodePrompt(tokenizer: Tokenizer, text: string): number[] {
-  return [tokenizer.bosId, ...tokenizer.encode(text)];
+/**
+ * Prompt ids as every capo loop writes them: bos, then the prompt text. A prompt longer than
+ * `maxLength` keeps bos and its last tokens (the question's end sits next to the answer).
+ */
+export function encodePrompt(tokenizer: Tokenizer, text: string, maxLength = Infinity): number[] {
+  const ids = tokenizer.encode(text);
+  const keep = Math.max(1, maxLength - 1);
+  return [tokenizer.bosId, ...(ids.length > keep ? ids.slice(ids.length - keep) : ids)];
 }
 
 /** One sequence: prompt ids and response ids (eos included when produced). */

@@ -1,16 +1,9 @@
 /**
- * Phases of the RL loop (`rl.ts` calls them in order): prompt selection, the default
- * critic (reference server + `CriticClient`), per-rollout scoring (steps, token rewards), and the
- * PPO update over minibatches. CAPO §3; PPO as in verl's actor update.
+ * Phases of the RL loop (`rl.ts` calls them in order): prompt selection, critic accounting (counters
+ * and the failure-rate stop), and the PPO update over minibatches (PPO-clip as in verl's actor).
  * @module
  */
-import {
-  CriticClient,
-  type CriticConfig,
-  type CritiqueOutcome,
-  type CritiqueRequest,
-  startReferenceCriticServer,
-} from "../critic/mod.ts";
+import type { CriticBatchMetrics, CritiqueOutcome } from "../critic/mod.ts";
 import { chooseBackend, createPolicy, type Policy, tf, tokenLogProbs } from "../model/mod.ts";
 import { policyLoss } from "../rl/losses.ts";
 import { type Adam, clipByGlobalNorm } from "../rl/optim.ts";
@@ -25,9 +18,6 @@ import {
 import { loadTrainState } from "./checkpoint.ts";
 import type { RlConfig } from "./config.ts";
 import type { EvalMetrics } from "./evaluate.ts";
-
-/** Critiques a batch of responses: one outcome per request, in order. */
-export type CritiqueFn = (requests: CritiqueRequest[]) => Promise<CritiqueOutcome[]>;
 
 /**
  * The prompts of iteration `it` (1-based): consecutive slices of a seeded per-epoch permutation of
@@ -49,77 +39,55 @@ export function selectPrompts<T>(
   return out;
 }
 
-/** Options for {@linkcode startRlCritic}. */
-export interface StartRlCriticOptions {
-  /** Added latency per critic request, ms (simulates a remote LLM judge). @default 0 */
-  latencyMs?: number;
-}
-
-/** A running critic for `trainRl`: pass `critique` as `deps.critic`, then `close()`. */
-export interface RlCritic {
-  /** Critiques a batch of responses. */
-  critique: CritiqueFn;
-  /** The reference server's base URL (`http://127.0.0.1:PORT/v1`). */
-  baseUrl: string;
-  /** The client's resolved config (for lineage; it holds no key). */
-  config: Readonly<CriticConfig>;
-  /** Stops the server. */
-  close(): Promise<void>;
+/** Thrown when the critic fails on more than `maxCriticFailureRate` of an iteration's responses. */
+export class CriticFailureRateError extends Error {
+  override name = "CriticFailureRateError";
+  /**
+   * @param iteration The iteration (1-based).
+   * @param counts The iteration's critic counters (`fallbacks`, `failures`, kinds).
+   * @param responses Responses critiqued.
+   * @param limit The allowed fraction.
+   */
+  constructor(
+    readonly iteration: number,
+    readonly counts: Readonly<Record<string, number>>,
+    responses: number,
+    limit: number,
+  ) {
+    const kinds = Object.entries(counts)
+      .filter(([k, v]) => v > 0 && k !== "responses" && k !== "fallbacks")
+      .map(([k, v]) => `${k} ${v}`).join(", ");
+    super(
+      `Cannot continue training: the critic gave no usable critique for ${counts.fallbacks} of ${responses} responses in iteration ${iteration} (limit critic.maxFailureRate = ${limit}${
+        kinds ? `; ${kinds}` : ""
+      }); check the endpoint, or raise critic.maxFailureRate`,
+    );
+  }
 }
 
 /**
- * Starts the reference critic server (seeded noise from `config.critic`, seed `config.seed`) on a
- * free 127.0.0.1 port and a `CriticClient` for it with k, vote rule and reference from the config.
- *
- * @param config The RL config.
- * @param options See {@linkcode StartRlCriticOptions}.
- * @returns The critic function, the base URL and `close`.
- * @example
- * ```ts
- * const critic = await startRlCritic(RL_PRESETS.demo, { latencyMs: 50 });
- * try {
- *   await trainRl(RL_PRESETS.demo, { policy, train, test, critic: critic.critique });
- * } finally {
- *   await critic.close();
- * }
- * ```
+ * Critic counters of one batch for metrics and records: responses, fallbacks (no critique parsed),
+ * and the client's numeric counters (failures, parse failures, retries, by kind where it counts them).
  */
-export async function startRlCritic(
-  config: Readonly<RlConfig>,
-  options: StartRlCriticOptions = {},
-): Promise<RlCritic> {
-  const { latencyMs = 0 } = options;
-  const { k, voteRule, m, falseFlagRate, missedFlagRate, includeReference } = config.critic;
-  const server = await startReferenceCriticServer({
-    port: 0,
-    latencyMs,
-    noise: { falseFlagRate, missedFlagRate, seed: config.seed },
-  });
-  const client = new CriticClient({
-    baseUrl: server.baseUrl,
-    k,
-    voteRule,
-    voteM: m,
-    includeReference,
-    seed: config.seed,
-  }, { seed: config.seed });
-  return {
-    critique: async (requests) => (await client.critiqueBatch(requests)).outcomes,
-    baseUrl: server.baseUrl,
-    config: client.config,
-    close: () => server.close(),
+export function criticMetrics(
+  outcomes: readonly CritiqueOutcome[],
+  metrics: Partial<CriticBatchMetrics> | undefined,
+): Record<string, number> {
+  const out: Record<string, number> = {
+    responses: outcomes.length,
+    fallbacks: outcomes.filter((o) => !o.hasSignal).length,
   };
-}
-
-/** Converts an injected critic (function or client-like object) to a {@linkcode CritiqueFn}. */
-export function asCritiqueFn(
-  critic: CritiqueFn | {
-    critiqueBatch(r: CritiqueRequest[]): Promise<{ outcomes: CritiqueOutcome[] }>;
-  },
-): CritiqueFn {
-  return typeof critic === "function"
-    ? critic
-    : async (requests) => (await critic.critiqueBatch(requests)).outcomes;
+  const add = (prefix: string, value: unknown) => {
+    if (typeof value === "number" && Number.isFinite(value)) out[prefix] = value;
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) add(`${prefix}_${k}`, v);
+    }
+  };
+  for (const [key, value] of Object.entries(metrics ?? {})) {
+    if (key === "responses" || key === "fallbacks" || key === "wallMs") continue;
+    add(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value);
+  }
+  return out;
 }
 
 /** One rollout as the update phase needs it. */
@@ -214,14 +182,15 @@ export async function ppoUpdate(
   };
 }
 
-/** Eval metrics as flat metric keys (`eval/accuracy`, ...). */
+/** Eval metrics as flat metric keys (`eval/accuracy`, ...); absent process metrics stay absent. */
 export function prefixed(prefix: string, m: EvalMetrics): Record<string, number> {
-  return {
+  const out: Record<string, number> = {
     [`${prefix}accuracy`]: m.accuracy,
-    [`${prefix}process_accuracy`]: m.processAccuracy,
-    [`${prefix}lucky_rate`]: m.luckyRate,
     [`${prefix}mean_length`]: m.meanLength,
   };
+  if (m.processAccuracy !== null) out[`${prefix}process_accuracy`] = m.processAccuracy;
+  if (m.luckyRate !== null) out[`${prefix}lucky_rate`] = m.luckyRate;
+  return out;
 }
 
 /** Switches to `config.backend` unless it is already current (`auto` keeps whatever runs). */

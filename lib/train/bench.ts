@@ -3,10 +3,12 @@
  * stage (sampling, verify, critic, update), after warm-up iterations that pay kernel compilation.
  * @module
  */
-import { generateSyntheticTask } from "../data/mod.ts";
+import { resolveSchema } from "../config/schema.ts";
+import { CRITIC_SECTION_SCHEMA, openCritic } from "../critic/mod.ts";
+import { loadTaskSet, taskSectionSchema } from "../data/mod.ts";
 import { loadCheckpoint, type Policy } from "../model/mod.ts";
 import { resolveRlConfig, RL_PRESETS, type RlConfig } from "./config.ts";
-import { startRlCritic, trainRl } from "./rl.ts";
+import { trainRl } from "./rl.ts";
 
 /** Options for {@linkcode benchRlIteration}. */
 export interface BenchRlIterationOptions {
@@ -77,14 +79,20 @@ export async function benchRlIteration(
     config,
   );
   const policy = options.policy ?? await loadCheckpoint(checkpoint);
-  const task = generateSyntheticTask({ seed: run.seed, trainSize: 500, validSize: 0, testSize: 1 });
-  const critic = await startRlCritic(run, { latencyMs: criticLatencyMs });
+  const task = await loadTaskSet(resolveSchema(taskSectionSchema("train", 0), {
+    seed: run.seed,
+    synthetic: { trainSize: 500, validSize: 0, testSize: 1 },
+  }));
+  const critic = await openCritic(
+    resolveSchema(CRITIC_SECTION_SCHEMA, { reference: { latencyMs: criticLatencyMs } }),
+    { seed: run.seed },
+  );
   const sums = { sampling: 0, verify: 0, critic: 0, update: 0, length: 0 };
   try {
     const result = await trainRl(run, {
       policy,
-      train: task.train,
-      test: task.test,
+      train: task.tasks,
+      test: [],
       critic: critic.critique,
       evaluate: false,
     }, {

@@ -1,10 +1,11 @@
 /**
- * Evaluation on the synthetic task with greedy decoding: answer accuracy, process accuracy (every
- * step correct, by the exact labeller `labelSyntheticSteps`), lucky rate (right answer, some wrong
- * step — what outcome-only RL rewards and CAPO should not) and mean response length.
+ * Evaluation of a policy on any task set, greedy by default: answer accuracy (by the verifier, the
+ * same judge as the reward), and — where the task has an exact step labeller — process accuracy
+ * (right answer and every step correct) and lucky rate (right answer, some wrong step: what
+ * outcome-only RL rewards and CAPO should not). Without a labeller those two are `null`, not 0.
  * @module
  */
-import { formatSyntheticPrompt, labelSyntheticSteps, type SyntheticProblem } from "../data/mod.ts";
+import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, type Tokenizer } from "../model/mod.ts";
 import { extractAnswer, verifyAnswer } from "../verify/mod.ts";
 import { encodePrompt } from "./_batch.ts";
@@ -25,16 +26,18 @@ export interface EvaluatePolicyOptions {
   samples?: number;
   /** Seed of the sampler (ignored when greedy). @default 0 */
   seed?: number;
+  /** Exact step labeller of the task set (`TaskSet.judgeSteps`); none = no process metrics. */
+  judgeSteps?: (task: Task, response: string) => StepJudgement | undefined;
 }
 
-/** Metrics of one evaluation; rates are fractions of the problems evaluated. */
+/** Metrics of one evaluation; rates are fractions of the responses evaluated. */
 export interface EvalMetrics {
-  /** Right final answer. */
+  /** Right final answer (verifier: `equal`). */
   accuracy: number;
-  /** Every step correct (implies a right answer). */
-  processAccuracy: number;
-  /** Right answer with some wrong step (`accuracy − processAccuracy`). */
-  luckyRate: number;
+  /** Right answer and every step correct; `null` when the task has no step labeller. */
+  processAccuracy: number | null;
+  /** Right answer with some wrong step; `null` when the task has no step labeller. */
+  luckyRate: number | null;
   /** Mean response length in tokens (eos included). */
   meanLength: number;
   /** Responses evaluated (problems × samples). */
@@ -47,12 +50,12 @@ export interface EvalResponse {
   id: string;
   /** Response text. */
   response: string;
-  /** Per-step labels. */
+  /** Per-step gold labels (empty without a labeller). */
   steps: boolean[];
-  /** Right answer. */
+  /** Right answer (verifier). */
   answerCorrect: boolean;
-  /** Every step correct. */
-  processCorrect: boolean;
+  /** Right answer and every step correct; `null` without a labeller. */
+  processCorrect: boolean | null;
 }
 
 /**
@@ -60,21 +63,21 @@ export interface EvalResponse {
  * responses.
  *
  * @param policy The policy.
- * @param problems Synthetic problems (usually the test split).
+ * @param problems Tasks (usually the evaluation split).
  * @param options See {@linkcode EvaluatePolicyOptions}.
  * @returns Metrics and the labelled responses.
  * @throws {RangeError} When there is no problem to evaluate.
  * @example
  * ```ts
  * const policy = await loadCheckpoint("data/sft");
- * const { test } = generateSyntheticTask({ seed: 0, trainSize: 0, validSize: 0, testSize: 200 });
- * const { metrics } = await evaluatePolicy(policy, test);
+ * const set = await loadTaskSet(taskSectionSchema("test", 200).parse({}, [], failOnError));
+ * const { metrics } = await evaluatePolicy(policy, set.tasks, { judgeSteps: set.judgeSteps });
  * console.log(metrics.accuracy, metrics.processAccuracy, metrics.luckyRate);
  * ```
  */
 export async function evaluatePolicy(
   policy: Policy,
-  problems: readonly SyntheticProblem[],
+  problems: readonly Task[],
   options: EvaluatePolicyOptions = {},
 ): Promise<{ metrics: EvalMetrics; responses: EvalResponse[] }> {
   const {
@@ -85,18 +88,21 @@ export async function evaluatePolicy(
     temperature = 0,
     samples = 1,
     seed = 0,
+    judgeSteps,
   } = options;
   const firsts = limit > 0 ? problems.slice(0, limit) : [...problems];
   if (firsts.length === 0) throw new RangeError("Cannot evaluate: expected problems, got none");
   if (!(Number.isInteger(samples) && samples >= 1)) {
     throw new RangeError(`Cannot evaluate: expected samples an integer >= 1, got ${samples}`);
   }
-  const chosen = firsts.flatMap((p) => new Array(samples).fill(p) as SyntheticProblem[]);
+  const chosen = firsts.flatMap((p) => new Array(samples).fill(p) as Task[]);
   const responses: EvalResponse[] = [];
   let tokens = 0;
   for (let i = 0; i < chosen.length; i += batchSize) {
     const part = chosen.slice(i, i + batchSize);
-    const prompts = part.map((p) => encodePrompt(tokenizer, formatSyntheticPrompt(p)));
+    const prompts = part.map((p) =>
+      encodePrompt(tokenizer, promptText(p), policy.config.blockSize - maxNewTokens)
+    );
     const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
     const out = await sample(policy, prompts, {
       maxNewTokens: Math.min(maxNewTokens, room),
@@ -108,24 +114,27 @@ export async function evaluatePolicy(
     out.tokens.forEach((ids, j) => {
       tokens += ids.length;
       const response = tokenizer.decode(ids);
-      const labels = labelSyntheticSteps(part[j], response);
+      const answerCorrect = verifyAnswer(response, part[j].answer).result === "equal";
+      const judged = judgeSteps?.(part[j], response);
       responses.push({
         id: part[j].id,
         response,
-        steps: labels.steps,
-        answerCorrect: labels.answerCorrect,
-        processCorrect: labels.processCorrect,
+        steps: judged?.steps ?? [],
+        answerCorrect,
+        processCorrect: judged ? answerCorrect && judged.allStepsCorrect : null,
       });
     });
   }
   const n = responses.length;
   const accuracy = responses.filter((r) => r.answerCorrect).length / n;
-  const processAccuracy = responses.filter((r) => r.processCorrect).length / n;
+  const judged = responses.every((r) => r.processCorrect !== null);
   return {
     metrics: {
       accuracy,
-      processAccuracy,
-      luckyRate: responses.filter((r) => r.answerCorrect && !r.processCorrect).length / n,
+      processAccuracy: judged ? responses.filter((r) => r.processCorrect).length / n : null,
+      luckyRate: judged
+        ? responses.filter((r) => r.answerCorrect && !r.processCorrect).length / n
+        : null,
       meanLength: tokens / n,
       count: n,
     },
@@ -176,16 +185,14 @@ export function majorityAnswer(answers: readonly (string | null)[]): string | nu
  * @returns maj@k accuracy, mean per-sample accuracy, the problem count and `k`.
  * @example
  * ```ts
- * import { loadCheckpoint } from "../model/mod.ts";
- * import { generateSyntheticTask } from "../data/mod.ts";
  * const policy = await loadCheckpoint("data/sft");
- * const { test } = generateSyntheticTask({ seed: 0, trainSize: 0, validSize: 0, testSize: 50 });
- * const { majAccuracy } = await majorityAtK(policy, test, { k: 8 });
+ * const set = await loadTaskSet(taskSectionSchema("test", 50).parse({}, [], failOnError));
+ * const { majAccuracy } = await majorityAtK(policy, set.tasks, { k: 8 });
  * ```
  */
 export async function majorityAtK(
   policy: Policy,
-  problems: readonly SyntheticProblem[],
+  problems: readonly Task[],
   options: MajorityAtKOptions = {},
 ): Promise<{ majAccuracy: number; sampleAccuracy: number; count: number; k: number }> {
   const { k = 8, temperature = 1, maxNewTokens = 64, seed = 0, tokenizer } = options;

@@ -1,12 +1,13 @@
 /**
  * The RL trainer (CAPO, arXiv 2508.02298, and the GRPO-family baselines): one linear loop whose
  * iterations go sample → verify → critique and vote → token rewards → advantages → PPO update →
- * metrics and rollout dump → evaluation → checkpoint. Every random choice flows from `config.seed`;
- * a run stopped at any checkpoint resumes to the same numbers.
+ * metrics and rollout dump → evaluation → checkpoint. It works on any task set and receives a ready
+ * critic (it starts no server). Every random choice flows from `config.seed`; a run stopped at any
+ * checkpoint resumes to the same numbers.
  * @module
  */
-import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
-import { formatSyntheticPrompt, labelSyntheticSteps, type SyntheticProblem } from "../data/mod.ts";
+import type { CriticBatchMetrics, CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
+import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, tf, type Tokenizer } from "../model/mod.ts";
 import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
 import { Adam } from "../rl/optim.ts";
@@ -16,15 +17,14 @@ import { createRng, hashJson } from "../util/mod.ts";
 import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
 import { encodePrompt } from "./_batch.ts";
 import {
-  asCritiqueFn,
-  type CritiqueFn,
+  CriticFailureRateError,
+  criticMetrics,
   ensureBackend,
   ppoUpdate,
   prefixed,
   refPolicyFrom,
   selectPrompts,
   snapshot,
-  startRlCritic,
   type UpdateRollout,
 } from "./_rl_phases.ts";
 import { loadTrainState, saveTrainState } from "./checkpoint.ts";
@@ -32,26 +32,35 @@ import type { RlConfig } from "./config.ts";
 import { type EvalMetrics, evaluatePolicy } from "./evaluate.ts";
 import { formatDuration, type TrainHooks } from "./hooks.ts";
 
-export type { CritiqueFn, RlCritic, StartRlCriticOptions } from "./_rl_phases.ts";
-export { startRlCritic };
+export { CriticFailureRateError };
+
+/** A ready critic: critiques a batch of responses (one outcome per request, in order). */
+export type RlCritic = (
+  requests: CritiqueRequest[],
+) => Promise<{ outcomes: CritiqueOutcome[]; metrics?: Partial<CriticBatchMetrics> }>;
 
 /** What `trainRl` works on, besides its config. */
 export interface RlDeps {
   /** The starting policy; trained in place (on resume its weights are replaced by the checkpoint's). */
   policy: Policy;
-  /** Training problems (prompts). */
-  train: readonly SyntheticProblem[];
-  /** Test problems (evaluation). */
-  test: readonly SyntheticProblem[];
+  /** Training tasks (prompts). */
+  train: readonly Task[];
+  /** Evaluation tasks. */
+  test: readonly Task[];
+  /** Exact step labeller of the tasks (`TaskSet.judgeSteps`); none = no process metrics. */
+  judgeSteps?: (task: Task, response: string) => StepJudgement | undefined;
   /** Tokenizer. @default new CharTokenizer() */
   tokenizer?: Tokenizer;
   /**
-   * The critic: a function or a `CriticClient`. @default the reference critic server on a free
-   * 127.0.0.1 port with `config.critic` noise, called through `CriticClient`, closed at the end
+   * The critic (e.g. lib/critic `openCritic(...).critique`); required when the estimator uses
+   * process rewards (`capo` with `wProcess > 0`). @default none
    */
-  critic?: CritiqueFn | {
-    critiqueBatch(requests: CritiqueRequest[]): Promise<{ outcomes: CritiqueOutcome[] }>;
-  };
+  critic?: RlCritic;
+  /**
+   * Stop with a {@linkcode CriticFailureRateError} when, in one iteration, more than this fraction of
+   * responses got no critique that parsed (they fall back to outcome reward). @default 0.5
+   */
+  maxCriticFailureRate?: number;
   /** Checkpoint folder; when it holds a checkpoint, the run resumes from it. @default none */
   checkpointDir?: string;
   /** Stop after this iteration (as if killed right after it). @default config.iterations */
@@ -83,8 +92,8 @@ export interface RolloutRow {
   votedWrongSteps: number[];
   /** Voted wrongness per step. */
   wrongness: number[];
-  /** Gold per-step labels from the exact synthetic labeller (true = correct). */
-  goldSteps: boolean[];
+  /** Gold per-step labels where the task has an exact labeller (true = correct), else null. */
+  goldSteps: boolean[] | null;
   tokenRewards: number[];
   advantages: number[];
 }
@@ -107,25 +116,28 @@ export interface RlResult {
   backend: string;
   /** Wall time of this call, ms. */
   wallMs: number;
+  /** Critic totals over this call: responses critiqued, fallbacks (no valid critique), failures by kind. */
+  critic: Record<string, number>;
 }
 
 /**
- * Trains a policy with RL on the synthetic task: CAPO token rewards (or outcome-only baselines),
- * the configured advantage estimator and PPO-clip updates.
+ * Trains a policy with RL on any task set: CAPO token rewards (or outcome-only baselines), the
+ * configured advantage estimator and PPO-clip updates.
  *
  * @param config A resolved config (`resolveRlConfig`, a preset, or the config loader's `rl:`).
- * @param deps Policy, problems, critic, checkpoint folder. See {@linkcode RlDeps}.
+ * @param deps Policy, tasks, critic, checkpoint folder. See {@linkcode RlDeps}.
  * @param hooks Metrics, rollout dumps, checkpoints and progress lines. See {@linkcode TrainHooks}.
- * @returns Evaluations, iterations done and wall time.
- * @throws {Error} When tensors leak between iterations (`failOnLeak`), or on a critic failure.
+ * @returns Evaluations, iterations done, critic totals and wall time.
+ * @throws {CriticFailureRateError} When the critic fails on too many responses of an iteration.
+ * @throws {Error} When tensors leak between iterations (`failOnLeak`), or no critic is given for CAPO.
  * @example
  * ```ts
  * const policy = await loadCheckpoint("data/sft");
- * const task = generateSyntheticTask({ seed: 0, trainSize: 500, validSize: 0, testSize: 200 });
- * const result = await trainRl(RL_PRESETS.demo, { policy, train: task.train, test: task.test }, {
- *   onProgress: (line) => console.log(line),
+ * const critic = await openCritic(CRITIC_DEFAULTS, { seed: 0 });
+ * const result = await trainRl(RL_PRESETS.tiny, {
+ *   policy, train: train.tasks, test: test.tasks, judgeSteps: train.judgeSteps, critic: critic.critique,
  * });
- * console.log(result.before, result.after);
+ * await critic.close();
  * ```
  */
 export async function trainRl(
@@ -135,6 +147,7 @@ export async function trainRl(
 ): Promise<RlResult> {
   const started = performance.now();
   const { policy, train, test, checkpointDir, evaluate = true, failOnLeak = true } = deps;
+  const { judgeSteps, critic: critique, maxCriticFailureRate = 0.5 } = deps;
   const tokenizer = deps.tokenizer ?? new CharTokenizer();
   const stopAfter = Math.min(deps.stopAfter ?? config.iterations, config.iterations);
   if (train.length === 0) {
@@ -143,6 +156,11 @@ export async function trainRl(
   const backend = await ensureBackend(config);
   const configHash = await hashJson({ ...config, iterations: 0 });
   const needsCritic = isTokenLevelEstimator(config.estimator) && config.wProcess > 0;
+  if (needsCritic && !critique) {
+    throw new TypeError(
+      `Cannot train ${config.estimator}: expected a critic (deps.critic) for process rewards, got none`,
+    );
+  }
   const startWeights = config.klCoef > 0 ? await snapshot(policy) : undefined;
   const adam = new Adam(policy.variables, { learningRate: config.lr });
   let rng = createRng(config.seed).fork("rl");
@@ -168,10 +186,12 @@ export async function trainRl(
   const refPolicy = config.klCoef > 0
     ? await refPolicyFrom(policy, refWeights, checkpointDir)
     : undefined;
-  const injected = deps.critic ? asCritiqueFn(deps.critic) : undefined;
-  const owned = needsCritic && !injected ? await startRlCritic(config) : undefined;
-  const critique = injected ?? owned?.critique;
-  const evalOpts = { tokenizer, limit: config.evalSize, maxNewTokens: config.maxNewTokens };
+  const evalOpts = {
+    tokenizer,
+    maxNewTokens: config.maxNewTokens,
+    judgeSteps,
+  };
+  const criticTotals: Record<string, number> = {};
   const evals: RlResult["evals"] = [];
   let last: Record<string, number> | undefined;
   let tensorBaseline = -1;
@@ -195,9 +215,10 @@ export async function trainRl(
       let t0 = performance.now();
       // Phase 1 — rollouts: n samples for each of batchPrompts prompts, seeded from the main stream.
       const problems = selectPrompts(train, it, config.batchPrompts, config.seed);
-      const group = problems.flatMap((p) => new Array(config.n).fill(p) as SyntheticProblem[]);
-      const promptTexts = group.map((p) => formatSyntheticPrompt(p));
-      const prompts = promptTexts.map((text) => encodePrompt(tokenizer, text));
+      const group = problems.flatMap((p) => new Array(config.n).fill(p) as Task[]);
+      const promptTexts = group.map((p) => promptText(p));
+      const maxPrompt = policy.config.blockSize - config.maxNewTokens;
+      const prompts = promptTexts.map((text) => encodePrompt(tokenizer, text, maxPrompt));
       const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
       const sampled = await sample(policy, prompts, {
         maxNewTokens: Math.min(config.maxNewTokens, room),
@@ -212,18 +233,26 @@ export async function trainRl(
       t0 = performance.now();
       const verdicts = responses.map((text, i) => verifyAnswer(text, group[i].answer));
       const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
-      const gold = responses.map((text, i) => labelSyntheticSteps(group[i], text));
+      const gold = responses.map((text, i) => judgeSteps?.(group[i], text));
       times.ms_verify = performance.now() - t0;
       // Phase 3 — critique and vote: k critiques per response, voted into per-step wrongness.
       t0 = performance.now();
-      const critiques = needsCritic && critique
+      const critiqued = needsCritic && critique
         ? await critique(responses.map((response, i) => ({
           problem: group[i].question,
           response,
-          reference: config.critic.includeReference ? group[i].answer : undefined,
+          reference: group[i].answer,
         })))
         : undefined;
+      const critiques = critiqued?.outcomes;
+      const criticNow = critiqued ? criticMetrics(critiqued.outcomes, critiqued.metrics) : {};
+      for (const [key, value] of Object.entries(criticNow)) {
+        criticTotals[key] = (criticTotals[key] ?? 0) + value;
+      }
       times.ms_critic = performance.now() - t0;
+      if (critiqued && criticNow.fallbacks / responses.length > maxCriticFailureRate) {
+        throw new CriticFailureRateError(it, criticNow, responses.length, maxCriticFailureRate);
+      }
       // Phase 4 — token rewards: R_t = W_whole·r_v − W_process·v_t, v_t the wrongness of t's step.
       t0 = performance.now();
       const steps = responses.map((text, i) => critiques?.[i].steps ?? splitSteps(text));
@@ -263,13 +292,19 @@ export async function trainRl(
       const n = responses.length;
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
       const allRewards = rewards.flat();
+      const judged = gold.every((g) => g !== undefined);
+      const clean = gold.map((g, i) => outcomes[i] === 1 && g?.allStepsCorrect === true);
       const metrics: Record<string, number> = {
         reward: mean(allRewards),
         accuracy: mean(outcomes),
-        process_accuracy: gold.filter((g) => g.processCorrect).length / n,
-        lucky_rate: gold.filter((g) => g.lucky).length / n,
+        ...(judged
+          ? {
+            process_accuracy: clean.filter(Boolean).length / n,
+            lucky_rate: outcomes.filter((o, i) => o === 1 && !clean[i]).length / n,
+          }
+          : {}),
         flagged_step_fraction: mean(wrongness.flat().map((w) => (w > 0 ? 1 : 0))),
-        critic_fallbacks: critiques ? critiques.filter((c) => !c.hasSignal).length : 0,
+        ...Object.fromEntries(Object.entries(criticNow).map(([k, v]) => [`critic/${k}`, v])),
         response_length: mean(sampled.tokens.map((t) => t.length)),
         ...update,
         ...times,
@@ -291,7 +326,7 @@ export async function trainRl(
               null,
           votedWrongSteps: wrongness[i].flatMap((w, s) => (w > 0 ? [s] : [])),
           wrongness: wrongness[i],
-          goldSteps: gold[i].steps,
+          goldSteps: gold[i]?.steps ?? null,
           tokenRewards: rewards[i],
           advantages: advantages[i],
         })),
@@ -305,9 +340,9 @@ export async function trainRl(
         const m = (await evaluatePolicy(policy, test, evalOpts)).metrics;
         evals.push({ iteration: it, metrics: m });
         Object.assign(metrics, prefixed("eval/", m));
-        evalNote = ` eval acc ${m.accuracy.toFixed(3)} proc ${m.processAccuracy.toFixed(3)} lucky ${
-          m.luckyRate.toFixed(3)
-        }`;
+        evalNote = ` eval acc ${m.accuracy.toFixed(3)}` +
+          (m.processAccuracy === null ? "" : ` proc ${m.processAccuracy.toFixed(3)}`) +
+          (m.luckyRate === null ? "" : ` lucky ${m.luckyRate.toFixed(3)}`);
       }
       // Phase 9 — checkpoint: policy, Adam moments, RNG state and iteration, written atomically.
       if (
@@ -334,10 +369,17 @@ export async function trainRl(
       last = metrics;
       await hooks.onMetrics?.(it, metrics);
       const perIt = (performance.now() - loopStart) / (it - resumedFrom);
+      const luckyNote = metrics.lucky_rate === undefined
+        ? ""
+        : ` lucky ${metrics.lucky_rate.toFixed(3)}`;
+      const criticNote = critiqued
+        ? ` critic fallbacks ${criticNow.fallbacks}/${n}` +
+          (criticNow.failures ? ` failures ${criticNow.failures}` : "")
+        : "";
       await hooks.onProgress?.(
         `[${config.estimator}] iter ${it}/${config.iterations} reward ${
           metrics.reward.toFixed(3)
-        } acc ${metrics.accuracy.toFixed(3)} lucky ${metrics.lucky_rate.toFixed(3)}${evalNote} ${
+        } acc ${metrics.accuracy.toFixed(3)}${luckyNote}${criticNote}${evalNote} ${
           (perIt / 1000).toFixed(1)
         }s/it left ${formatDuration(perIt / 1000 * (stopAfter - it))}`,
       );
@@ -352,7 +394,6 @@ export async function trainRl(
   } finally {
     adam.dispose();
     refPolicy?.dispose();
-    await owned?.close();
   }
   const afterEval = evals.at(-1);
   return {
@@ -364,5 +405,6 @@ export async function trainRl(
     last,
     backend,
     wallMs: performance.now() - started,
+    critic: criticTotals,
   };
 }

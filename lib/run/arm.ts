@@ -1,0 +1,314 @@
+/**
+ * The one runner: a resolved training config → tasks, policy and critic → RL training and
+ * evaluation of one arm → its lineage record. Every entry point (`deno task train`, the demo, the
+ * ablations, the training notebook) calls `runArm`; it alone decides what an arm's record holds.
+ * @module
+ */
+import type { TrainConfig } from "../config/experiments.ts";
+import { openCritic, type OpenCritic } from "../critic/mod.ts";
+import { loadTaskSet, type TaskSet } from "../data/mod.ts";
+import {
+  type CriticRecord,
+  defaultRunsDir,
+  type InputRecord,
+  type RunHandle,
+  startRun,
+} from "../lineage/mod.ts";
+import { chooseBackend, loadCheckpoint, type Policy } from "../model/mod.ts";
+import {
+  createJsonlDump,
+  type EvalMetrics,
+  evaluatePolicy,
+  type RlResult,
+  trainRl,
+} from "../train/mod.ts";
+import { sha256Hex } from "../util/mod.ts";
+
+/** Options for {@linkcode runArm}. */
+export interface RunArmOptions {
+  /** Runs folder (ignored with `parent`). @default $CAPO_RUNS_DIR or "runs" */
+  runsDir?: string;
+  /** Record the arm as a child of this run (demo, ablation). @default a top-level run */
+  parent?: RunHandle;
+  /** Lineage kind. @default "train" (or "arm" under a parent) */
+  kind?: string;
+  /** The command recorded for a top-level run. @default ["deno", "task", "train"] */
+  command?: string[];
+  /** Progress lines. @default none */
+  progress?: (line: string) => void;
+  /** An open critic shared by several arms. @default one opened from `config.critic` and closed */
+  critic?: OpenCritic;
+  /** Tasks already loaded (arms of one experiment share them). @default loaded from the config */
+  tasks?: { train: TaskSet; eval: TaskSet };
+  /** The start policy's sampled evaluation, when already measured. @default measured here */
+  sampledBefore?: Record<string, number | null> | null;
+  /** Grid values of an ablation cell, recorded in the summary. @default none */
+  values?: Record<string, unknown>;
+  /** Dump every rollout to `rollouts.jsonl`. @default true */
+  dumpRollouts?: boolean;
+  /** Run folder of an interrupted run: its checkpoints are copied in and training continues. */
+  resumeFrom?: string;
+  /** Stop after this iteration, as if interrupted (tests). @default the config's iterations */
+  stopAfter?: number;
+}
+
+/** What one arm produced. */
+export interface ArmResult {
+  name: string;
+  runId: string;
+  dir: string;
+  recordPath: string;
+  /** Greedy evaluation before / after training (lineage form). */
+  before: Record<string, number | null> | null;
+  after: Record<string, number | null> | null;
+  /** Sampled evaluation before / after, when `sampledEval.samples` > 0. */
+  sampledBefore: Record<string, number | null> | null;
+  sampled: Record<string, number | null> | null;
+  /** The record's summary. */
+  summary: Record<string, unknown>;
+  seconds: number;
+}
+
+/**
+ * Evaluation metrics in lineage form (snake_case; absent process metrics are `null`).
+ *
+ * @param m Metrics of `evaluatePolicy`.
+ * @returns The record form, or null without metrics.
+ * @example
+ * ```ts
+ * evalSummary({ accuracy: 0.5, processAccuracy: null, luckyRate: null, meanLength: 20, count: 4 });
+ * ```
+ */
+export function evalSummary(m: EvalMetrics | undefined): Record<string, number | null> | null {
+  return m
+    ? {
+      accuracy: m.accuracy,
+      process_accuracy: m.processAccuracy,
+      lucky_rate: m.luckyRate,
+      mean_length: m.meanLength,
+      count: m.count,
+    }
+    : null;
+}
+
+/**
+ * The sampled evaluation of a policy (`sampledEval.samples` responses per problem), or null when off.
+ *
+ * @param policy The policy.
+ * @param config The run config (its `sampledEval` and `rl.maxNewTokens`).
+ * @param evalSet The evaluation tasks.
+ * @returns Lineage-form metrics, or null.
+ * @example
+ * ```ts
+ * const sampled = await sampledEvaluation(policy, config, evalSet);
+ * ```
+ */
+export async function sampledEvaluation(
+  policy: Policy,
+  config: Pick<TrainConfig, "sampledEval" | "rl">,
+  evalSet: TaskSet,
+): Promise<Record<string, number | null> | null> {
+  const { samples, temperature, seed } = config.sampledEval;
+  if (samples <= 0) return null;
+  const { metrics } = await evaluatePolicy(policy, evalSet.tasks, {
+    maxNewTokens: config.rl.maxNewTokens,
+    temperature,
+    samples,
+    seed,
+    judgeSteps: evalSet.judgeSteps,
+  });
+  return evalSummary(metrics);
+}
+
+/**
+ * Loads the train and eval task sets of a config.
+ *
+ * @param config The run config.
+ * @returns Both sets with their lineage inputs.
+ * @example
+ * ```ts
+ * const tasks = await loadRunTasks(config);
+ * console.log(tasks.train.input.sha256);
+ * ```
+ */
+export async function loadRunTasks(
+  config: Pick<TrainConfig, "task" | "eval">,
+): Promise<{ train: TaskSet; eval: TaskSet }> {
+  return { train: await loadTaskSet(config.task), eval: await loadTaskSet(config.eval) };
+}
+
+/**
+ * The start policy as a lineage input: the sha256 of its weights file.
+ *
+ * @param dir The checkpoint folder.
+ * @returns The input record.
+ * @example
+ * ```ts
+ * const input = await checkpointInput("data/sft");
+ * ```
+ */
+export async function checkpointInput(dir: string): Promise<InputRecord> {
+  const weights = await Deno.readFile(`${dir}/model.safetensors`).catch((error) => {
+    throw new Error(
+      `Cannot read the policy checkpoint ${dir}/model.safetensors: ${
+        (error as Error).message.split("\n")[0]
+      }; check policy.path`,
+    );
+  });
+  return { name: "policy", location: `${dir}/model.safetensors`, sha256: await sha256Hex(weights), rows: 1 };
+}
+
+/** The critic's own description in lineage form (snake_case, like the rest of the record). */
+function criticLineage(info: Record<string, unknown>): CriticRecord {
+  const s = snakeKeys(info) as Record<string, unknown>;
+  return {
+    ...s,
+    endpoint_kind: String(s.endpoint_kind ?? s.endpoint ?? "openai-compatible"),
+    model: String(s.model),
+    k: Number(s.k),
+    vote_rule: String(s.vote_rule),
+    temperature: Number(s.temperature),
+  };
+}
+
+/** Snake-cases the keys of a plain record (lineage is snake_case throughout). */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
+  );
+}
+
+/**
+ * What credit an arm actually received: `capo` when every response got critic credit, `capo
+ * (partial)` when some fell back to outcome reward, `outcome-only` when none got any.
+ */
+function creditSummary(config: TrainConfig, result: RlResult): Record<string, unknown> {
+  const totals = result.critic;
+  const responses = totals.responses ?? 0;
+  const fallbacks = totals.fallbacks ?? 0;
+  const usesCritic = responses > 0;
+  const rate = usesCritic ? fallbacks / responses : 0;
+  const label = !usesCritic
+    ? config.rl.estimator
+    : fallbacks === 0
+    ? config.rl.estimator
+    : fallbacks === responses
+    ? "outcome-only (the critic gave no credit)"
+    : `${config.rl.estimator} (partial: ${(100 * rate).toFixed(1)}% of responses fell back to outcome reward)`;
+  return { credit: label, critic: { ...totals, fallback_rate: rate } };
+}
+
+/**
+ * Trains and evaluates one arm and records it: tasks, policy and critic from the config, RL
+ * training (`trainRl`), greedy and sampled evaluations before and after, metrics, rollouts,
+ * checkpoints, critic settings and counters, and a summary.
+ *
+ * @param config A resolved training config (`TRAIN_CONFIG_SCHEMA`).
+ * @param options See {@linkcode RunArmOptions}.
+ * @returns The arm's evaluations and record.
+ * @throws {Error} What training throws; the record is marked failed first.
+ * @example
+ * ```ts
+ * const config = parseConfig("rl: {iterations: 2}", TRAIN_CONFIG_SCHEMA, { file: "inline" });
+ * const result = await runArm(config, { runsDir: "/tmp/runs", progress: console.error });
+ * console.log(result.after?.accuracy, result.recordPath);
+ * ```
+ */
+export async function runArm(config: TrainConfig, options: RunArmOptions = {}): Promise<ArmResult> {
+  const { parent, progress = () => {}, values, dumpRollouts = true, resumeFrom, stopAfter } =
+    options;
+  const started = performance.now();
+  const backend = await chooseBackend(config.rl.backend);
+  const tasks = options.tasks ?? await loadRunTasks(config);
+  const inputs = [tasks.train.input, tasks.eval.input, await checkpointInput(config.policy.path)];
+  const seeds = { task: config.task.seed, rl: config.rl.seed, critic: config.rl.seed };
+  const common = { name: config.name, config, inputs, seeds, backend };
+  const run = parent
+    ? await parent.child({ ...common, kind: options.kind ?? "arm", handleUnhandled: false })
+    : await startRun({
+      ...common,
+      runsDir: options.runsDir ?? defaultRunsDir(),
+      kind: options.kind ?? "train",
+      command: options.command ?? ["deno", "task", "train"],
+      ...(resumeFrom ? { parentId: resumeFrom.replace(/\/+$/, "").split("/").at(-1) } : {}),
+    });
+  const critic = options.critic ?? await openCritic(config.critic, { seed: config.rl.seed });
+  const policy = await loadCheckpoint(config.policy.path);
+  try {
+    await run.update({ critic: criticLineage(await critic.record()) });
+    const checkpointDir = config.rl.checkpointEvery > 0 ? `${run.dir}/checkpoints` : undefined;
+    if (resumeFrom && checkpointDir) await copyFolder(`${resumeFrom}/checkpoints`, checkpointDir);
+    const sampledBefore = options.sampledBefore !== undefined
+      ? options.sampledBefore
+      : await sampledEvaluation(policy, config, tasks.eval);
+    const dump = dumpRollouts ? await createJsonlDump(`${run.dir}/rollouts.jsonl`) : undefined;
+    const result = await trainRl(config.rl, {
+      policy,
+      train: tasks.train.tasks,
+      test: tasks.eval.tasks,
+      judgeSteps: (task, response) =>
+        tasks.train.judgeSteps?.(task, response) ?? tasks.eval.judgeSteps?.(task, response),
+      critic: critic.critique,
+      maxCriticFailureRate: config.critic.maxFailureRate,
+      checkpointDir,
+      stopAfter,
+    }, {
+      onMetrics: (step, m) => run.logMetrics(step, m),
+      onRollouts: dump?.write,
+      onProgress: (line) => progress(`${config.name}: ${line}`),
+    });
+    if (dump) await run.addArtifact(dump.path, "rollouts");
+    if (checkpointDir && result.iterations > 0) await run.addArtifact(checkpointDir, "checkpoints");
+    const done = result.iterations === config.rl.iterations;
+    if (done && config.sampledEval.samples > 0) {
+      progress(`${config.name}: sampled evaluation (${config.sampledEval.samples} per problem)`);
+    }
+    const sampled = done ? await sampledEvaluation(policy, config, tasks.eval) : null;
+    const after = evalSummary(result.after);
+    const summary: Record<string, unknown> = {
+      ...after,
+      before: evalSummary(result.before),
+      ...(sampled ? { sampled, sampled_before: sampledBefore } : {}),
+      ...(values ? { values } : {}),
+      estimator: config.rl.estimator,
+      ...creditSummary(config, result),
+      iterations: result.iterations,
+      resumed_from: result.resumedFrom,
+      backend: result.backend,
+      seconds: (performance.now() - started) / 1000,
+    };
+    await run.finish(summary);
+    return {
+      name: config.name,
+      runId: run.id,
+      dir: run.dir,
+      recordPath: run.recordPath,
+      before: evalSummary(result.before),
+      after,
+      sampledBefore,
+      sampled,
+      summary,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    await run.fail(error);
+    throw error;
+  } finally {
+    policy.dispose();
+    if (!options.critic) await critic.close();
+  }
+}
+
+async function copyFolder(from: string, to: string): Promise<void> {
+  const stat = await Deno.stat(from).catch(() => undefined);
+  if (!stat?.isDirectory) {
+    throw new Error(`Cannot resume: expected checkpoints in ${from}, got none (was checkpointEvery 0?)`);
+  }
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyFolder(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else if (entry.isFile) await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
