@@ -13,7 +13,12 @@ import {
   resolveCell,
   TRAIN_CONFIG_SCHEMA,
 } from "../lib/config/mod.ts";
-import { flattenJson, type GroupInput, groupStats, markdownGroupTable } from "../lib/lineage/mod.ts";
+import {
+  flattenJson,
+  type GroupInput,
+  groupStats,
+  markdownGroupTable,
+} from "../lib/lineage/mod.ts";
 import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import {
   loadRunTasks,

@@ -11,5 +11,8 @@ import { runMain } from "../lib/run/mod.ts";
 import { runAblation } from "./_ablation.ts";
 
 if (import.meta.main) {
-  await runMain("ablate:estimators", () => runAblation("ablate:estimators", "experiments/configs/ablate_estimators.yaml", Deno.args));
+  await runMain(
+    "ablate:estimators",
+    () => runAblation("ablate:estimators", "experiments/configs/ablate_estimators.yaml", Deno.args),
+  );
 }

@@ -10,5 +10,8 @@ import { runMain } from "../lib/run/mod.ts";
 import { runAblation } from "./_ablation.ts";
 
 if (import.meta.main) {
-  await runMain("ablate:seeds", () => runAblation("ablate:seeds", "experiments/configs/ablate_seeds.yaml", Deno.args));
+  await runMain(
+    "ablate:seeds",
+    () => runAblation("ablate:seeds", "experiments/configs/ablate_seeds.yaml", Deno.args),
+  );
 }

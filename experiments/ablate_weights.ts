@@ -11,5 +11,8 @@ import { runMain } from "../lib/run/mod.ts";
 import { runAblation } from "./_ablation.ts";
 
 if (import.meta.main) {
-  await runMain("ablate:weights", () => runAblation("ablate:weights", "experiments/configs/ablate_weights.yaml", Deno.args));
+  await runMain(
+    "ablate:weights",
+    () => runAblation("ablate:weights", "experiments/configs/ablate_weights.yaml", Deno.args),
+  );
 }

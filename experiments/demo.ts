@@ -68,7 +68,9 @@ if (import.meta.main) {
         const critic = await openCritic(config.critic, { seed: config.rl.seed });
         const arms: ArmResult[] = [];
         await chooseBackend(config.rl.backend);
-        if (config.sampledEval.samples > 0) progress("demo: sampled evaluation of the start policy");
+        if (config.sampledEval.samples > 0) {
+          progress("demo: sampled evaluation of the start policy");
+        }
         const start = await loadCheckpoint(config.policy.path);
         const sampledBefore = await sampledEvaluation(start, config, tasks.eval);
         start.dispose();
@@ -91,16 +93,23 @@ if (import.meta.main) {
         console.log(table);
         await writeFileAtomic(`${run.dir}/demo.md`, "```\n" + table + "\n```\n");
         await run.addArtifact(`${run.dir}/demo.md`, "table");
-        const [capo, grpo] = [arms.find((a) => a.name === "capo"), arms.find((a) => a.name === "grpo")];
+        const [capo, grpo] = [
+          arms.find((a) => a.name === "capo"),
+          arms.find((a) => a.name === "grpo"),
+        ];
         const difference: Record<string, number | null> = {};
         for (const key of ["accuracy", "process_accuracy", "lucky_rate"]) {
-          for (const [mode, a, b] of [
-            ["greedy", capo?.after, grpo?.after],
-            ["sampled", capo?.sampled, grpo?.sampled],
-          ] as const) {
+          for (
+            const [mode, a, b] of [
+              ["greedy", capo?.after, grpo?.after],
+              ["sampled", capo?.sampled, grpo?.sampled],
+            ] as const
+          ) {
             const x = a?.[key];
             const y = b?.[key];
-            if (typeof x === "number" && typeof y === "number") difference[`${mode}.${key}`] = x - y;
+            if (typeof x === "number" && typeof y === "number") {
+              difference[`${mode}.${key}`] = x - y;
+            }
           }
         }
         if (Object.keys(difference).length > 0) {

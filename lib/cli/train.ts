@@ -27,7 +27,9 @@ export async function trainCommand(args: string[]): Promise<number> {
   if (resume) {
     const i = args.indexOf(resume);
     resumeFrom = resume.includes("=") ? resume.slice(resume.indexOf("=") + 1) : args[i + 1];
-    if (!resumeFrom) throw new UsageError("Cannot resume: expected --resume=runs/<id>, got nothing");
+    if (!resumeFrom) {
+      throw new UsageError("Cannot resume: expected --resume=runs/<id>, got nothing");
+    }
     resumeFrom = resumeFrom.replace(/\/+$/, "").replace(/\/run\.json$/, "");
     rest = args.filter((a, j) => j !== i && !(j === i + 1 && !resume.includes("=")));
     if (!(await Deno.stat(`${resumeFrom}/run.json`).catch(() => undefined))?.isFile) {
@@ -35,9 +37,14 @@ export async function trainCommand(args: string[]): Promise<number> {
         `Cannot resume from ${resumeFrom}: expected a run folder holding run.json, got none`,
       );
     }
-    if (!rest.some((a) => a.startsWith("--config"))) rest = [`--config=${resumeFrom}/run.json`, ...rest];
+    if (!rest.some((a) => a.startsWith("--config"))) {
+      rest = [`--config=${resumeFrom}/run.json`, ...rest];
+    }
   }
-  const parsed = await parseCommand({ task: "train", schema: TRAIN_CONFIG_SCHEMA, usage: USAGE }, rest);
+  const parsed = await parseCommand(
+    { task: "train", schema: TRAIN_CONFIG_SCHEMA, usage: USAGE },
+    rest,
+  );
   if (parsed === "help") return 0;
   const result = await runArm(parsed.config, {
     runsDir: parsed.runsDir,

@@ -78,7 +78,8 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
   }),
   groupBy: t.array(t.string(), {
     default: [],
-    doc: "grid keys that name a row of the table; the other keys (seeds) are averaged with their spread",
+    doc:
+      "grid keys that name a row of the table; the other keys (seeds) are averaged with their spread",
   }),
   metrics: t.array(t.string(), {
     default: [
@@ -93,7 +94,8 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
   }),
   compare: t.array(t.string(), {
     default: [],
-    doc: "two values of the first groupBy key (e.g. [capo, grpo]): report their difference paired by the other keys, with a 95% t interval",
+    doc:
+      "two values of the first groupBy key (e.g. [capo, grpo]): report their difference paired by the other keys, with a 95% t interval",
   }),
 }, { doc: "an ablation grid" });
 

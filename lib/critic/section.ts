@@ -14,7 +14,8 @@ const RULES = Object.keys(VOTE_RULES) as (keyof typeof VOTE_RULES)[];
 export const CRITIC_SECTION_SCHEMA = t.object({
   baseUrl: t.string({
     default: "",
-    doc: "OpenAI-compatible endpoint ending in /v1; empty = the built-in reference critic on 127.0.0.1",
+    doc:
+      "OpenAI-compatible endpoint ending in /v1; empty = the built-in reference critic on 127.0.0.1",
   }),
   model: t.string({ default: "capo-reference-critic", doc: "model name sent with each request" }),
   apiKeyEnv: t.string({
@@ -28,16 +29,24 @@ export const CRITIC_SECTION_SCHEMA = t.object({
   temperature: t.number({ default: 0.7, min: 0, doc: "critic sampling temperature" }),
   maxTokens: t.integer({ default: 1024, min: 1, doc: "completion token limit per critique" }),
   concurrency: t.integer({ default: 16, min: 1, doc: "requests in flight at most" }),
-  requestsPerMinute: t.integer({ default: 0, min: 0, doc: "request starts per minute (0 = no limit)" }),
+  requestsPerMinute: t.integer({
+    default: 0,
+    min: 0,
+    doc: "request starts per minute (0 = no limit)",
+  }),
   timeoutMs: t.integer({ default: 60000, min: 1, doc: "per-request timeout, ms" }),
   maxAttempts: t.integer({ default: 3, min: 1, doc: "attempts per request (first one included)" }),
-  cacheDir: t.string({ default: "", doc: "content-addressed critique cache folder (empty = none)" }),
+  cacheDir: t.string({
+    default: "",
+    doc: "content-addressed critique cache folder (empty = none)",
+  }),
   includeReference: t.boolean({ default: true, doc: "show the gold answer to the critic" }),
   maxFailureRate: t.number({
     default: 0.5,
     min: 0,
     max: 1,
-    doc: "stop the run when more than this fraction of an iteration's responses get no usable critique",
+    doc:
+      "stop the run when more than this fraction of an iteration's responses get no usable critique",
   }),
   reference: t.object({
     falseFlagRate: t.number({

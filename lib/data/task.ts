@@ -92,7 +92,10 @@ export function taskSectionSchema(split: string, limit: number) {
       doc: "synthetic: train, valid or test; files: a label recorded in lineage",
     }),
     prompt: t.string({ default: "question", doc: "format fields: the field holding the prompt" }),
-    answer: t.string({ default: "answer", doc: "format fields: the field holding the gold answer" }),
+    answer: t.string({
+      default: "answer",
+      doc: "format fields: the field holding the gold answer",
+    }),
     limit: t.integer({ default: limit, min: 0, doc: "rows used (0 = all); a seeded sample" }),
     seed: t.integer({ default: 0, min: 0, doc: "seed of the synthetic task and of the sample" }),
     synthetic: t.object({
@@ -137,7 +140,9 @@ export async function loadTaskSet(
     ? await syntheticSet(section)
     : await fileSet(section, options);
   if (set.tasks.length === 0) {
-    throw new RangeError(`Cannot use ${section.source} (${section.split}): expected rows, got none`);
+    throw new RangeError(
+      `Cannot use ${section.source} (${section.split}): expected rows, got none`,
+    );
   }
   return set;
 }
@@ -199,7 +204,9 @@ async function fileSet(
   const name = location.split(/[\\/]/).at(-1)?.replace(/\.(jsonl|ndjson|json|parquet)$/, "") ??
     "file";
   const readOptions = { cacheDir: options.cacheDir };
-  const format = section.format === "auto" ? await sniffFormat(location, readOptions) : section.format;
+  const format = section.format === "auto"
+    ? await sniffFormat(location, readOptions)
+    : section.format;
   let loaded: LoadedDataset<MathProblem>;
   if (format === "gsm8k") loaded = await loadGsm8k(location, { ...readOptions, name: "gsm8k" });
   else if (format === "math") loaded = await loadMath(location, { ...readOptions, name: "math" });

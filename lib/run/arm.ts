@@ -5,7 +5,7 @@
  * @module
  */
 import type { TrainConfig } from "../config/experiments.ts";
-import { openCritic, type OpenCritic } from "../critic/mod.ts";
+import { type OpenCritic, openCritic } from "../critic/mod.ts";
 import { loadTaskSet, type TaskSet } from "../data/mod.ts";
 import {
   type CriticRecord,
@@ -155,7 +155,12 @@ export async function checkpointInput(dir: string): Promise<InputRecord> {
       }; check policy.path`,
     );
   });
-  return { name: "policy", location: `${dir}/model.safetensors`, sha256: await sha256Hex(weights), rows: 1 };
+  return {
+    name: "policy",
+    location: `${dir}/model.safetensors`,
+    sha256: await sha256Hex(weights),
+    rows: 1,
+  };
 }
 
 /** The critic's own description in lineage form (snake_case, like the rest of the record). */
@@ -176,7 +181,9 @@ function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (!value || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
+    Object.entries(value).map((
+      [k, v],
+    ) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
   );
 }
 
@@ -196,7 +203,9 @@ function creditSummary(config: TrainConfig, result: RlResult): Record<string, un
     ? config.rl.estimator
     : fallbacks === responses
     ? "outcome-only (the critic gave no credit)"
-    : `${config.rl.estimator} (partial: ${(100 * rate).toFixed(1)}% of responses fell back to outcome reward)`;
+    : `${config.rl.estimator} (partial: ${
+      (100 * rate).toFixed(1)
+    }% of responses fell back to outcome reward)`;
   return { credit: label, critic: { ...totals, fallback_rate: rate } };
 }
 
@@ -304,7 +313,9 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
 async function copyFolder(from: string, to: string): Promise<void> {
   const stat = await Deno.stat(from).catch(() => undefined);
   if (!stat?.isDirectory) {
-    throw new Error(`Cannot resume: expected checkpoints in ${from}, got none (was checkpointEvery 0?)`);
+    throw new Error(
+      `Cannot resume: expected checkpoints in ${from}, got none (was checkpointEvery 0?)`,
+    );
   }
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {

@@ -9,41 +9,34 @@ import {
   loadConfig,
   parseConfig,
   resolveCell,
-  rlSchema,
   TRAIN_CONFIG_SCHEMA,
 } from "../../lib/config/mod.ts";
-import { DEFAULT_RL_CONFIG, resolveRlConfig, RL_PRESETS } from "../../lib/train/mod.ts";
+import { DEFAULT_RL_CONFIG, resolveRlConfig, RL_SCHEMA } from "../../lib/train/mod.ts";
 
 const configs = new URL("../../experiments/configs/", import.meta.url).pathname;
 
-Deno.test("the rl schema covers every RlConfig key with the preset's defaults", () => {
-  const schema = rlSchema(RL_PRESETS.demo);
-  assert.deepEqual(Object.keys(schema.fields!).sort(), Object.keys(DEFAULT_RL_CONFIG).sort());
-  assert.deepEqual(
-    Object.keys(schema.fields!.critic.fields!).sort(),
-    Object.keys(DEFAULT_RL_CONFIG.critic).sort(),
-  );
-  const parsed = parseConfig("", schema);
-  assert.deepEqual(parsed, structuredClone(RL_PRESETS.demo));
-  assert.deepEqual(resolveRlConfig(parsed), RL_PRESETS.demo);
+Deno.test("the rl section is RL_SCHEMA itself: YAML defaults equal the library's defaults", () => {
+  assert.equal(TRAIN_CONFIG_SCHEMA.fields!.rl, RL_SCHEMA);
+  const parsed = parseConfig("", TRAIN_CONFIG_SCHEMA);
+  assert.deepEqual(parsed.rl, structuredClone(DEFAULT_RL_CONFIG));
+  assert.deepEqual(resolveRlConfig(parsed.rl), DEFAULT_RL_CONFIG);
+  assert.equal(parsed.critic.baseUrl, "", "the built-in reference critic by default");
+  assert.equal(parsed.task.source, "synthetic");
 });
 
 Deno.test("the shipped experiment configs parse against their schemas", async () => {
   const demo = await loadConfig(`${configs}demo.yaml`, DEMO_CONFIG_SCHEMA);
   assert.deepEqual(demo.arms, ["capo", "grpo"]);
-  assert.equal(demo.checkpoint, "data/sft");
+  assert.equal(demo.policy.path, "data/sft");
   resolveRlConfig(demo.rl);
-  for (const name of ["ablate_weights", "ablate_estimators", "ablate_seeds"]) {
+  for (
+    const name of ["ablate_weights", "ablate_estimators", "ablate_seeds", "ablate_voting_train"]
+  ) {
     const ab = await loadConfig(`${configs}${name}.yaml`, ABLATION_CONFIG_SCHEMA);
     const cells = expandGrid(ab.grid);
     assert.ok(cells.length >= 4, name);
     for (const cell of cells) {
-      const c = resolveCell(
-        ab as unknown as Record<string, unknown>,
-        cell,
-        TRAIN_CONFIG_SCHEMA,
-        ABLATION_ONLY_KEYS,
-      );
+      const c = resolveCell(ab, cell, TRAIN_CONFIG_SCHEMA, ABLATION_ONLY_KEYS);
       resolveRlConfig(c.rl);
     }
   }
@@ -51,7 +44,11 @@ Deno.test("the shipped experiment configs parse against their schemas", async ()
   assert.deepEqual(weights.grid["rl.wProcess"], [0.1, 1, 2, 5]);
   assert.equal(weights.rl.wWhole, 2);
   const seeds = await loadConfig(`${configs}ablate_seeds.yaml`, ABLATION_CONFIG_SCHEMA);
-  assert.equal(expandGrid(seeds.grid).length, 6);
+  assert.equal(expandGrid(seeds.grid).length, 10, "5 seeds × 2 estimators");
+  assert.deepEqual(seeds.compare, ["capo", "grpo"]);
+  const gsm8k = await loadConfig(`${configs}gsm8k.yaml`, TRAIN_CONFIG_SCHEMA);
+  assert.equal(gsm8k.task.format, "gsm8k");
+  assert.match(gsm8k.eval.source, /test\.jsonl$/);
   const train = await loadConfig(`${configs}train.yaml`, TRAIN_CONFIG_SCHEMA);
   assert.equal(resolveRlConfig(train.rl).estimator, "capo");
   const bench = await loadConfig(`${configs}bench.yaml`, BENCH_CONFIG_SCHEMA, ["--parts=[verify]"]);
@@ -60,17 +57,19 @@ Deno.test("the shipped experiment configs parse against their schemas", async ()
 
 Deno.test("demo overrides are validated with the key named", () => {
   const demo = parseConfig("", DEMO_CONFIG_SCHEMA, {
-    overrides: ["--rl.estimator=grpo", "--rl.critic.k=8"],
+    overrides: ["--rl.estimator=grpo", "--critic.k=8", "--critic.baseUrl=http://127.0.0.1:9/v1"],
   });
   assert.equal(demo.rl.estimator, "grpo");
-  assert.equal(demo.rl.critic.k, 8);
+  assert.equal(demo.critic.k, 8);
+  assert.equal(demo.critic.baseUrl, "http://127.0.0.1:9/v1");
   assert.throws(
     () => parseConfig("", DEMO_CONFIG_SCHEMA, { overrides: ["--rl.estimator=ppo"] }),
     /--rl\.estimator=ppo.*expected rl\.estimator to be one of capo\|grpo\|dr_grpo\|rloo\|reinforce, got "ppo"/,
   );
   assert.throws(
-    () => parseConfig("rl:\n  critic:\n    kk: 3\n", DEMO_CONFIG_SCHEMA, { file: "demo.yaml" }),
-    /demo\.yaml:3: .*unknown key "rl\.critic\.kk"/,
+    () =>
+      parseConfig("critic:\n  reference:\n    kk: 3\n", DEMO_CONFIG_SCHEMA, { file: "demo.yaml" }),
+    /demo\.yaml:3: .*unknown key "critic\.reference\.kk"/,
   );
   assert.ok(
     describeSchema(DEMO_CONFIG_SCHEMA).every((r) => r.doc.length > 0),
@@ -88,7 +87,7 @@ Deno.test("expandGrid crosses keys with the first varying slowest; resolveCell n
   ]);
   assert.deepEqual(cells[1].overrides, ['--rl.estimator="capo"', "--rl.seed=1"]);
   assert.deepEqual(expandGrid({}), [{ values: {}, overrides: [], label: "" }]);
-  const base = parseConfig("", TRAIN_CONFIG_SCHEMA) as unknown as Record<string, unknown>;
+  const base = parseConfig("", TRAIN_CONFIG_SCHEMA);
   assert.throws(
     () => resolveCell(base, expandGrid({ "rl.wProces": [1] })[0], TRAIN_CONFIG_SCHEMA),
     /unknown key "rl\.wProces"/,

@@ -1,28 +1,33 @@
 import assert from "node:assert/strict";
-import { DEFAULT_RL_CONFIG, resolveRlConfig, RL_PRESETS } from "../../lib/train/config.ts";
+import {
+  DEFAULT_RL_CONFIG,
+  resolveRlConfig,
+  RL_PRESETS,
+  RL_SCHEMA,
+} from "../../lib/train/config.ts";
 
-Deno.test("resolveRlConfig merges over the default and keeps nested critic keys", () => {
-  const c = resolveRlConfig({ estimator: "grpo", critic: { k: 8 } });
+Deno.test("resolveRlConfig merges over the schema's defaults", () => {
+  const c = resolveRlConfig({ estimator: "grpo", iterations: 7 });
   assert.equal(c.estimator, "grpo");
-  assert.equal(c.critic.k, 8);
-  assert.equal(c.critic.voteRule, DEFAULT_RL_CONFIG.critic.voteRule);
+  assert.equal(c.iterations, 7);
   assert.equal(c.wWhole, 2);
   assert.equal(c.wProcess, 1);
-  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.critic));
+  assert.ok(Object.isFrozen(c));
 });
 
 Deno.test("resolveRlConfig rejects unknown keys and bad values with the key named", () => {
-  assert.throws(() => resolveRlConfig({ estimater: "capo" } as never), /got "estimater"/);
-  assert.throws(() => resolveRlConfig({ critic: { kk: 1 } } as never), /got "critic.kk"/);
-  assert.throws(() => resolveRlConfig({ estimator: "ppo" as never }), /estimator one of capo/);
-  assert.throws(() => resolveRlConfig({ n: 0 }), /expected n an integer >= 1, got 0/);
-  assert.throws(() => resolveRlConfig({ lr: -1 }), /expected lr a number >= 0/);
-  assert.throws(() => resolveRlConfig({ critic: { falseFlagRate: 2 } }), /critic.falseFlagRate/);
+  assert.throws(() => resolveRlConfig({ estimater: "capo" } as never), /estimater/);
+  assert.throws(() => resolveRlConfig({ estimator: "ppo" as never }), /one of capo/);
+  assert.throws(() => resolveRlConfig({ n: 0 }), /rl\.n .*integer >= 1, got 0/);
+  assert.throws(() => resolveRlConfig({ lr: -1 }), /rl\.lr .*number >= 0/);
 });
 
-Deno.test("the default and presets are frozen and valid", () => {
-  assert.ok(Object.isFrozen(DEFAULT_RL_CONFIG) && Object.isFrozen(DEFAULT_RL_CONFIG.critic));
+Deno.test("the default is the schema's defaults, and presets are frozen and valid", () => {
+  for (const [key, field] of Object.entries(RL_SCHEMA.fields ?? {})) {
+    assert.deepEqual(DEFAULT_RL_CONFIG[key as keyof typeof DEFAULT_RL_CONFIG], field.default, key);
+  }
   for (const preset of Object.values(RL_PRESETS)) {
+    assert.ok(Object.isFrozen(preset));
     assert.deepEqual(resolveRlConfig({}, preset), preset);
   }
   assert.equal(DEFAULT_RL_CONFIG.klCoef, 0, "KL is off by default");

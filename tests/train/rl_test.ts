@@ -1,35 +1,43 @@
 import assert from "node:assert/strict";
 import type { CritiqueOutcome, CritiqueRequest } from "../../lib/critic/mod.ts";
-import { generateSyntheticTask } from "../../lib/data/mod.ts";
+import { CRITIC_SECTION_SCHEMA, openCritic } from "../../lib/critic/mod.ts";
+import { resolveSchema } from "../../lib/config/schema.ts";
+import { generateSyntheticTask, syntheticTasks } from "../../lib/data/mod.ts";
 import { createPolicy, DEFAULT_POLICY_CONFIG, type Policy, tf } from "../../lib/model/mod.ts";
 import { splitSteps } from "../../lib/steps/mod.ts";
 import { resolveRlConfig, RL_PRESETS } from "../../lib/train/config.ts";
-import { type RolloutRow, trainRl } from "../../lib/train/rl.ts";
+import { CriticFailureRateError, type RolloutRow, trainRl } from "../../lib/train/rl.ts";
 
 await tf.setBackend("cpu");
 
-const TASK = generateSyntheticTask({ seed: 3, trainSize: 40, validSize: 0, testSize: 4 });
+const PROBLEMS = generateSyntheticTask({ seed: 3, trainSize: 40, validSize: 0, testSize: 4 });
+const TRAIN = syntheticTasks(PROBLEMS.train);
+const TASK = { train: TRAIN.tasks, test: syntheticTasks(PROBLEMS.test).tasks };
 const TINY_POLICY = { ...DEFAULT_POLICY_CONFIG, blockSize: 48, nLayer: 1, nHead: 2, nEmbd: 16 };
 
 /** A deterministic stand-in critic: flags every step of odd length (any fixed rule will do). */
-async function fakeCritic(requests: CritiqueRequest[]): Promise<CritiqueOutcome[]> {
+async function fakeCritic(
+  requests: CritiqueRequest[],
+): Promise<{ outcomes: CritiqueOutcome[] }> {
   await Promise.resolve();
-  return requests.map(({ response }) => {
-    const steps = splitSteps(response);
-    const wrong = steps.flatMap((s, i) => (s.text.length % 2 === 1 ? [i] : []));
-    return {
-      steps,
-      critiques: [{
-        text: `Wrong steps: [${wrong}]`,
-        wrongSteps: wrong,
-        reason: "ok",
-        cached: false,
-      }],
-      validCount: 1,
-      wrongness: steps.map((_, i) => (wrong.includes(i) ? 1 : 0)),
-      hasSignal: true,
-    };
-  });
+  return {
+    outcomes: requests.map(({ response }) => {
+      const steps = splitSteps(response);
+      const wrong = steps.flatMap((s, i) => (s.text.length % 2 === 1 ? [i] : []));
+      return {
+        steps,
+        critiques: [{
+          text: `Wrong steps: [${wrong}]`,
+          wrongSteps: wrong,
+          reason: "ok",
+          cached: false,
+        }],
+        validCount: 1,
+        wrongness: steps.map((_, i) => (wrong.includes(i) ? 1 : 0)),
+        hasSignal: true,
+      };
+    }),
+  };
 }
 
 async function weights(policy: Policy): Promise<number[]> {
@@ -122,19 +130,87 @@ function timing(m: Record<string, number>): Record<string, number> {
   );
 }
 
-Deno.test("trainRl talks to the reference critic server over HTTP by default", async () => {
+Deno.test("trainRl starts no critic itself: CAPO without one is refused", async () => {
+  const policy = createPolicy(TINY_POLICY);
+  const config = resolveRlConfig({ iterations: 1 }, RL_PRESETS.tiny);
+  await assert.rejects(
+    trainRl(config, { policy, train: TASK.train, test: TASK.test, evaluate: false }),
+    /expected a critic/,
+  );
+  policy.dispose();
+});
+
+Deno.test("trainRl uses a ready reference critic over HTTP and counts its critiques", async () => {
   const policy = createPolicy(TINY_POLICY);
   const rows: RolloutRow[] = [];
   const config = resolveRlConfig({ iterations: 1 }, RL_PRESETS.tiny);
-  await trainRl(config, { policy, train: TASK.train, test: TASK.test, evaluate: false }, {
-    onRollouts: (_, r) => void rows.push(...r),
-  });
-  assert.ok(rows.length > 0);
-  for (const row of rows) {
-    assert.equal(row.critiques?.length, config.critic.k);
-    assert.ok(row.critiques!.every((c) => /Wrong steps/.test(c.text)));
+  const critic = await openCritic(resolveSchema(CRITIC_SECTION_SCHEMA, { k: 2 }), { seed: 0 });
+  try {
+    const result = await trainRl(config, {
+      policy,
+      train: TASK.train,
+      test: TASK.test,
+      judgeSteps: TRAIN.judgeSteps,
+      evaluate: false,
+      critic: critic.critique,
+    }, { onRollouts: (_, r) => void rows.push(...r) });
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      assert.equal(row.critiques?.length, 2);
+      assert.ok(row.critiques!.every((c) => /Wrong steps/.test(c.text)));
+      assert.ok(Array.isArray(row.goldSteps), "the synthetic task labels rollout steps");
+    }
+    assert.equal(result.critic.responses, rows.length);
+    assert.equal(result.critic.fallbacks, 0);
+  } finally {
+    await critic.close();
+    policy.dispose();
   }
-  policy.dispose();
+});
+
+Deno.test("trainRl stops when the critic fails on too many responses, and counts partial fallbacks", async () => {
+  const config = resolveRlConfig({ iterations: 2 }, RL_PRESETS.tiny);
+  let call = 0;
+  // Every other response gets no usable critique: a 50% fallback rate.
+  const halfBroken = async (requests: CritiqueRequest[]) => {
+    const { outcomes } = await fakeCritic(requests);
+    return {
+      outcomes: outcomes.map((o, i) =>
+        (call + i) % 2 === 0
+          ? o
+          : { ...o, validCount: 0, hasSignal: false, wrongness: o.wrongness.map(() => 0) }
+      ),
+      metrics: { failures: requests.length / 2, requests: (call++, requests.length) },
+    };
+  };
+  const a = createPolicy(TINY_POLICY);
+  const lines: string[] = [];
+  const ok = await trainRl(config, {
+    policy: a,
+    train: TASK.train,
+    test: TASK.test,
+    evaluate: false,
+    critic: halfBroken,
+    maxCriticFailureRate: 0.5,
+  }, { onProgress: (l) => void lines.push(l) });
+  assert.equal(ok.critic.fallbacks, ok.critic.responses / 2);
+  assert.ok(ok.critic.failures > 0);
+  assert.match(lines[0], /critic fallbacks 2\/4/);
+  a.dispose();
+  const b = createPolicy(TINY_POLICY);
+  await assert.rejects(
+    trainRl(config, {
+      policy: b,
+      train: TASK.train,
+      test: TASK.test,
+      evaluate: false,
+      critic: halfBroken,
+      maxCriticFailureRate: 0.25,
+    }),
+    (error: Error) =>
+      error instanceof CriticFailureRateError && /maxFailureRate = 0.25/.test(error.message),
+  );
+  b.dispose();
 });
 
 Deno.test("trainRl skips the critic for outcome-only estimators", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateSftTraces, generateSyntheticTask } from "../../lib/data/mod.ts";
+import { generateSftTraces, generateSyntheticTask, syntheticTasks } from "../../lib/data/mod.ts";
 import { createPolicy, DEFAULT_POLICY_CONFIG, tf } from "../../lib/model/mod.ts";
 import { scheduledLr, trainSft } from "../../lib/train/sft.ts";
 import { evaluatePolicy } from "../../lib/train/evaluate.ts";
@@ -38,19 +38,27 @@ Deno.test("scheduledLr warms up linearly and decays by cosine to the floor", () 
 });
 
 Deno.test("evaluatePolicy labels greedy responses and its rates add up", async () => {
-  const { test } = generateSyntheticTask({ seed: 2, trainSize: 0, validSize: 0, testSize: 6 });
+  const problems = generateSyntheticTask({ seed: 2, trainSize: 0, validSize: 0, testSize: 6 });
+  const { tasks: test, judgeSteps } = syntheticTasks(problems.test);
   const policy = createPolicy(TINY_POLICY);
   const before = tf.memory().numTensors;
   const { metrics, responses } = await evaluatePolicy(policy, test, {
     maxNewTokens: 8,
     batchSize: 4,
     limit: 5,
+    judgeSteps,
   });
   assert.equal(metrics.count, 5);
   assert.equal(responses.length, 5);
   assert.ok(metrics.meanLength > 0 && metrics.meanLength <= 8);
+  assert.ok(metrics.luckyRate !== null && metrics.processAccuracy !== null);
   assert.ok(Math.abs(metrics.luckyRate - (metrics.accuracy - metrics.processAccuracy)) < 1e-12);
-  const again = await evaluatePolicy(policy, test, { maxNewTokens: 8, batchSize: 2, limit: 5 });
+  const again = await evaluatePolicy(policy, test, {
+    maxNewTokens: 8,
+    batchSize: 2,
+    limit: 5,
+    judgeSteps,
+  });
   assert.deepEqual(again.responses, responses, "greedy decoding is deterministic across batchings");
   assert.equal(tf.memory().numTensors, before);
   await assert.rejects(() => evaluatePolicy(policy, []), /expected problems, got none/);
