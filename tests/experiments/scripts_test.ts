@@ -18,11 +18,11 @@ const tiny = [
   "--rl.batchPrompts=2",
   "--rl.n=2",
   "--rl.minibatch=4",
-  "--rl.evalSize=4",
+  "--eval.limit=4",
   "--rl.maxNewTokens=16",
   "--sampledEval.samples=1",
-  "--task.trainSize=50",
-  "--task.testSize=10",
+  "--task.synthetic.trainSize=50",
+  "--eval.synthetic.testSize=10",
 ];
 
 async function randomCheckpoint(): Promise<string> {
@@ -54,7 +54,7 @@ async function script(
 Deno.test("demo trains both arms, writes a parent record with one child per arm, prints its path last", async () => {
   const ckpt = await randomCheckpoint();
   const runsDir = await Deno.makeTempDir({ prefix: "capo-runs-" });
-  const r = await script("experiments/demo.ts", [`--checkpoint=${ckpt}`, ...tiny], runsDir);
+  const r = await script("experiments/demo.ts", [`--policy.path=${ckpt}`, ...tiny], runsDir);
   assert.equal(r.code, 0, r.text.slice(-2000));
   assert.match(r.last, /\/run\.json$/);
   const parent = await loadRun(r.last);
@@ -66,12 +66,13 @@ Deno.test("demo trains both arms, writes a parent record with one child per arm,
       assert.equal(typeof arms[arm][key], "number", `arms.${arm}.${key}`);
     }
   }
-  assert.equal(parent.critic?.endpoint_kind, "reference");
-  assert.deepEqual(parent.inputs.map((i) => i.name), ["synthetic", "synthetic", "sft-checkpoint"]);
   const children = await listRuns(runsDir, { parentId: parent.id });
   assert.deepEqual(children.map((c) => c.name).sort(), ["capo", "grpo"]);
   for (const child of children) {
     assert.equal(child.status, "completed");
+    assert.equal(child.critic?.endpoint_kind, "reference");
+    assert.match(String(child.critic?.template_sha256), /^[0-9a-f]{64}$/);
+    assert.deepEqual(child.inputs.map((i) => i.name), ["synthetic", "synthetic", "policy"]);
     assert.ok(child.metrics.count >= 2, "before-eval and one iteration logged");
     assert.equal(child.artifacts[0].kind, "rollouts");
   }
@@ -93,7 +94,7 @@ Deno.test("an ablation grid becomes child runs and a grouped markdown table", as
   );
   const r = await script("experiments/ablate_estimators.ts", [
     `--config=${yaml}`,
-    `--checkpoint=${ckpt}`,
+    `--policy.path=${ckpt}`,
     ...tiny,
   ], runsDir);
   assert.equal(r.code, 0, r.text.slice(-2000));
