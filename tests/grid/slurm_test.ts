@@ -114,7 +114,9 @@ Deno.test("runGridSlurm names sbatch's error when submission fails", async () =>
 const script = new URL("./slurm_one_node.sh", import.meta.url).pathname;
 const run = async (cmd: string, args: string[], env?: Record<string, string>) => {
   try {
-    const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" })
+    // Bounded: a client facing a configured but stopped controller retries for a long time.
+    const signal = AbortSignal.timeout(60_000);
+    const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped", signal })
       .output();
     return {
       code: out.code,
