@@ -157,7 +157,6 @@ export async function runGridSlurm(
   options: RunGridSlurmOptions,
 ): Promise<SlurmGridResult> {
   const {
-    workDir,
     dryRun = false,
     retries = 1,
     pollMs = 1000,
@@ -166,7 +165,11 @@ export async function runGridSlurm(
     exec = execWithTimeout(60_000),
   } = options;
   const t0 = performance.now();
-  const script = slurmScript(arms, options);
+  // Absolute, so that logs land in the same place whatever folder a task starts in.
+  const workDir = options.workDir.startsWith("/")
+    ? options.workDir
+    : `${Deno.cwd()}/${options.workDir}`;
+  const script = slurmScript(arms, { ...options, workDir });
   const scriptPath = `${workDir}/grid.sbatch`;
   await Deno.mkdir(`${workDir}/logs`, { recursive: true });
   await Deno.writeTextFile(scriptPath, script);
@@ -181,7 +184,9 @@ export async function runGridSlurm(
   const jobIds: string[] = [];
   let todo = dryRun ? [] : arms.map((_, i) => i);
   for (let round = 1; round <= retries + 1 && todo.length > 0; round++) {
-    const array = round === 1 ? [] : [`--array=${todo.join(",")}`];
+    // A retry keeps the throttle: the command-line --array replaces the script's whole line.
+    const limit = options.maxParallel ? `%${options.maxParallel}` : "";
+    const array = round === 1 ? [] : [`--array=${todo.join(",")}${limit}`];
     const submitted = await exec("sbatch", ["--parsable", ...array, scriptPath]);
     if (submitted.code !== 0) {
       throw new Error(

@@ -67,6 +67,7 @@ Deno.test("runGridSlurm follows scontrol, retries failed tasks once as a smaller
     ["a", "b", "c"].map((label) => ({ label, argv: ["true"] })),
     {
       workDir: dir,
+      maxParallel: 2,
       exec,
       pollMs: 1,
       onProgress: (p) => progress.push(`${p.round}:${p.pending}/${p.completed}/${p.failed}`),
@@ -74,7 +75,7 @@ Deno.test("runGridSlurm follows scontrol, retries failed tasks once as a smaller
   );
   assert.deepEqual(calls.filter((c) => c.startsWith("sbatch")), [
     `sbatch --parsable ${dir}/grid.sbatch`,
-    `sbatch --parsable --array=0,1 ${dir}/grid.sbatch`,
+    `sbatch --parsable --array=0,1%2 ${dir}/grid.sbatch`,
   ]);
   assert.deepEqual(result.jobIds, ["41", "42"]);
   assert.deepEqual(result.arms.map((a) => [a.label, a.exitCode, a.state, a.attempts]), [
