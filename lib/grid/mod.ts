@@ -17,4 +17,5 @@
 export * from "./types.ts";
 export * from "./local.ts";
 export * from "./slurm.ts";
+export * from "./run.ts";
 export type { Exec, ExecResult } from "./_exec.ts";

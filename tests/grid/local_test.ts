@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runGridLocal } from "../../lib/grid/mod.ts";
+import { runGrid, runGridLocal } from "../../lib/grid/mod.ts";
 
 const deno = Deno.execPath();
 
@@ -62,4 +62,17 @@ Deno.test("runGridLocal rejects duplicate labels and empty argv", async () => {
     /arm 1 needs a unique label, got "a"/,
   );
   await assert.rejects(runGridLocal([{ label: "a", argv: [] }]), /arm 0 \(a\) needs argv strings/);
+});
+
+Deno.test("runGrid dispatches on the executor name and rejects unknown ones", async () => {
+  const dir = await Deno.makeTempDir();
+  const arms = [{ label: "a", argv: [deno, "eval", "0"] }];
+  const local = await runGrid(arms, { local: { logDir: dir } });
+  assert.equal(local.executor, "local");
+  assert.equal(local.arms[0].exitCode, 0);
+  await assert.rejects(
+    runGrid(arms, { executor: "k8s" as "local" }),
+    /unknown executor "k8s"; use one of local, slurm/,
+  );
+  await assert.rejects(runGrid(arms, { executor: "slurm" }), /expected slurm.workDir/);
 });
