@@ -10,14 +10,18 @@ import {
   ABLATION_ONLY_KEYS,
   type AblationConfig,
   expandGrid,
+  type GridCell,
   resolveCell,
   TRAIN_CONFIG_SCHEMA,
+  type TrainConfig,
 } from "../lib/config/mod.ts";
 import {
   flattenJson,
   type GroupInput,
   groupStats,
+  listRuns,
   markdownGroupTable,
+  type RunHandle,
 } from "../lib/lineage/mod.ts";
 import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import {
@@ -29,6 +33,7 @@ import {
   sampledEvaluation,
 } from "../lib/run/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
+import { runGrid } from "../lib/grid/mod.ts";
 
 /**
  * The paired comparison of two values of the first `groupBy` key, matched on the other grid keys.
@@ -84,7 +89,7 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
         `  one training run per cell of the grid in ${defaultConfig}; e.g. --rl.iterations=10`,
     },
     args,
-    async ({ config, run, progress }) => {
+    async ({ config, run, runsDir, progress }) => {
       const cells = expandGrid(config.grid);
       // Resolve every cell first, so a bad grid key fails before any training.
       const cellConfigs = cells.map((cell) => ({
@@ -94,28 +99,11 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
           name: cell.label,
         },
       }));
-      progress(`${config.name}: ${cells.length} runs`);
-      const before = new Map<string, Record<string, number | null> | null>();
-      const results: GroupInput[] = [];
-      for (const [i, { cell, config: cellConfig }] of cellConfigs.entries()) {
-        progress(`${config.name}: run ${i + 1}/${cells.length} ${cell.label}`);
-        await chooseBackend(cellConfig.rl.backend);
-        const tasks = await loadRunTasks(cellConfig);
-        const key = JSON.stringify([cellConfig.policy, cellConfig.eval, cellConfig.sampledEval]);
-        if (!before.has(key)) {
-          const start = await loadCheckpoint(cellConfig.policy.path);
-          before.set(key, await sampledEvaluation(start, cellConfig, tasks.eval));
-          start.dispose();
-        }
-        const arm = await runArm(cellConfig, {
-          parent: run,
-          tasks,
-          progress,
-          values: cell.values,
-          sampledBefore: before.get(key),
-        });
-        results.push({ id: arm.runId, values: cell.values, summary: arm.summary });
-      }
+      progress(`${config.name}: ${cells.length} runs (${config.executor.kind})`);
+      const results: GroupInput[] = config.executor.kind === "inprocess"
+        ? await runInProcess(cellConfigs, run, progress)
+        : await runAsJobs(config, cellConfigs, run, runsDir, progress);
+      if (config.executor.dryRun) return { dry_run: true };
       const rows = groupStats(results, config.groupBy, config.metrics);
       const comparison = compareGroups(config, results);
       const table = markdownGroupTable(rows) +
@@ -142,6 +130,113 @@ export function runAblation(task: string, defaultConfig: string, args: string[])
       };
     },
   );
+}
+
+type Cell = { cell: GridCell; config: TrainConfig };
+
+/** Every cell in this process, one after another; the start policy's sampled evaluation is shared. */
+async function runInProcess(
+  cells: readonly Cell[],
+  run: RunHandle,
+  progress: (line: string) => void,
+): Promise<GroupInput[]> {
+  const before = new Map<string, Record<string, number | null> | null>();
+  const results: GroupInput[] = [];
+  for (const [i, { cell, config }] of cells.entries()) {
+    progress(`run ${i + 1}/${cells.length} ${cell.label}`);
+    await chooseBackend(config.rl.backend);
+    const tasks = await loadRunTasks(config);
+    const key = JSON.stringify([config.policy, config.eval, config.sampledEval]);
+    if (!before.has(key)) {
+      const start = await loadCheckpoint(config.policy.path);
+      before.set(key, await sampledEvaluation(start, config, tasks.eval));
+      start.dispose();
+    }
+    const arm = await runArm(config, {
+      parent: run,
+      tasks,
+      progress,
+      values: cell.values,
+      sampledBefore: before.get(key),
+    });
+    results.push({ id: arm.runId, values: cell.values, summary: arm.summary });
+  }
+  return results;
+}
+
+/**
+ * Every cell as its own `deno task train` process — local child processes or one Slurm array job —
+ * each writing its record into the shared runs folder as a child of this run; then the records are
+ * collected by name (a retried arm's latest completed record counts).
+ */
+async function runAsJobs(
+  config: AblationConfig,
+  cells: readonly Cell[],
+  run: RunHandle,
+  runsDir: string,
+  progress: (line: string) => void,
+): Promise<GroupInput[]> {
+  const root = Deno.cwd();
+  const cellDir = `${run.dir}/cells`;
+  await Deno.mkdir(cellDir, { recursive: true });
+  const arms = [];
+  for (const [i, { cell, config: cellConfig }] of cells.entries()) {
+    const file = `${cellDir}/${i}.json`;
+    await writeFileAtomic(file, JSON.stringify(cellConfig, null, 2) + "\n");
+    arms.push({
+      label: cell.label,
+      cwd: root,
+      argv: [
+        Deno.execPath(),
+        "run",
+        "-A",
+        `${root}/lib/cli/train.ts`,
+        `--config=${file}`,
+        `--runs-dir=${runsDir}`,
+        `--parent-id=${run.id}`,
+      ],
+    });
+  }
+  const e = config.executor;
+  const onProgress = (p: { completed: number; failed: number; running: number; total: number }) =>
+    progress(`grid: ${p.completed} done, ${p.running} running, ${p.failed} failed of ${p.total}`);
+  const grid = await runGrid(arms, {
+    executor: e.kind === "slurm" ? "slurm" : "local",
+    local: {
+      logDir: `${run.dir}/grid`,
+      onProgress,
+      ...(e.concurrency > 0 ? { concurrency: e.concurrency } : {}),
+    },
+    slurm: {
+      workDir: e.workDir || `${run.dir}/grid`,
+      jobName: config.name,
+      ...(e.partition ? { partition: e.partition } : {}),
+      ...(e.time ? { time: e.time } : {}),
+      cpusPerTask: e.cpusPerTask,
+      gpusPerTask: e.gpusPerTask,
+      extraSbatch: e.extraSbatch,
+      dryRun: e.dryRun,
+      onProgress,
+    },
+  });
+  if ("script" in grid && e.dryRun) {
+    console.log(String(grid.script));
+    return [];
+  }
+  if (grid.failed > 0) {
+    const failed = grid.arms.filter((a) => a.exitCode !== 0).map((a) =>
+      `${a.label} (${a.logPath})`
+    );
+    throw new Error(
+      `Cannot finish the grid: ${grid.failed} arm(s) failed after a retry: ${failed.join(", ")}`,
+    );
+  }
+  const children = await listRuns(runsDir, { parentId: run.id });
+  return cells.map(({ cell }) => {
+    const record = children.filter((c) => c.name === cell.label && c.status === "completed").at(-1);
+    if (!record) throw new Error(`Cannot collect the grid: no completed record for ${cell.label}`);
+    return { id: record.id, values: cell.values, summary: record.summary };
+  });
 }
 
 export type { AblationConfig };

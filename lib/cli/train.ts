@@ -9,7 +9,7 @@ import { TRAIN_CONFIG_SCHEMA } from "../config/mod.ts";
 import { errorLine, parseCommand, runArm, runMain, UsageError } from "../run/mod.ts";
 
 const USAGE = `usage: deno task train [--config=FILE] [--key.path=value ...] [--resume=runs/<id>]
-  [--runs-dir=DIR]
+  [--runs-dir=DIR] [--parent-id=ID]
 One RL run (CAPO by default) with the defaults of docs/config.md, e.g.
   deno task train --config=experiments/configs/gsm8k.yaml --task.source=PATH --rl.iterations=2
   deno task train --critic.baseUrl=http://127.0.0.1:8000/v1 --critic.model=qwen2.5-7b`;
@@ -51,6 +51,9 @@ export async function trainCommand(args: string[]): Promise<number> {
     command: ["deno", "task", "train"],
     progress: (line) => console.error(line),
     resumeFrom,
+    ...(typeof parsed.flags["parent-id"] === "string"
+      ? { parentId: parsed.flags["parent-id"], kind: "arm" }
+      : {}),
   }).catch((error) => {
     throw new Error(errorLine(error), { cause: error });
   });

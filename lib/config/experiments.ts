@@ -92,6 +92,25 @@ export const ABLATION_CONFIG_SCHEMA = t.object({
     ],
     doc: "summary metrics reported in the table",
   }),
+  executor: t.object({
+    kind: t.enum(["inprocess", "local", "slurm"] as const, {
+      default: "inprocess",
+      doc:
+        "inprocess: arms one after another in this process; local: child processes in parallel " +
+        "(bounded by cores); slurm: one array job (same records either way)",
+    }),
+    concurrency: t.integer({ default: 0, min: 0, doc: "local: arms at once (0 = the core count)" }),
+    workDir: t.string({
+      default: "",
+      doc: "slurm: shared folder for the job script and logs (empty = <run folder>/grid)",
+    }),
+    partition: t.string({ default: "", doc: "slurm: --partition (empty = the cluster default)" }),
+    time: t.string({ default: "", doc: "slurm: --time per arm, e.g. 04:00:00 (empty = default)" }),
+    cpusPerTask: t.integer({ default: 1, min: 1, doc: "slurm: --cpus-per-task" }),
+    gpusPerTask: t.integer({ default: 0, min: 0, doc: "slurm: --gpus-per-task (0 = none)" }),
+    extraSbatch: t.array(t.string(), { default: [], doc: "slurm: extra #SBATCH lines" }),
+    dryRun: t.boolean({ default: false, doc: "slurm: print the job script, submit nothing" }),
+  }, { doc: "where the grid's arms run" }),
   compare: t.array(t.string(), {
     default: [],
     doc:
@@ -111,6 +130,7 @@ export const ABLATION_ONLY_KEYS: readonly string[] = Object.freeze([
   "groupBy",
   "metrics",
   "compare",
+  "executor",
 ]);
 
 /** A part of `deno task bench`. */

@@ -5,7 +5,7 @@
  */
 import {
   type Arm,
-  type ArmResult,
+  type GridArmResult,
   type GridProgress,
   type GridResult,
   validateArms,
@@ -54,7 +54,7 @@ export async function runGridLocal(
   const t0 = performance.now();
   const logDir = options.logDir ?? await Deno.makeTempDir({ prefix: "capo-grid-" });
   await Deno.mkdir(logDir, { recursive: true });
-  const results: ArmResult[] = arms.map((arm, index) => ({
+  const results: GridArmResult[] = arms.map((arm, index) => ({
     label: arm.label,
     index,
     exitCode: -1,

@@ -7,7 +7,7 @@
 import { type Exec, execWithTimeout } from "./_exec.ts";
 import {
   type Arm,
-  type ArmResult,
+  type GridArmResult,
   type GridProgress,
   type GridResult,
   validateArms,
@@ -173,7 +173,7 @@ export async function runGridSlurm(
   const scriptPath = `${workDir}/grid.sbatch`;
   await Deno.mkdir(`${workDir}/logs`, { recursive: true });
   await Deno.writeTextFile(scriptPath, script);
-  const results: ArmResult[] = arms.map((arm, index) => ({
+  const results: GridArmResult[] = arms.map((arm, index) => ({
     label: arm.label,
     index,
     exitCode: -1,

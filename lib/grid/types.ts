@@ -17,7 +17,7 @@ export interface Arm {
 }
 
 /** How one arm ended. */
-export interface ArmResult {
+export interface GridArmResult {
   /** The arm's label. */
   label: string;
   /** Position in the grid (the Slurm array task id). */
@@ -37,7 +37,7 @@ export interface GridResult {
   /** Which executor ran it. */
   executor: "local" | "slurm";
   /** One result per arm, in grid order. */
-  arms: ArmResult[];
+  arms: GridArmResult[];
   /** Arms whose last attempt failed. */
   failed: number;
   /** Slurm job ids (the first submission, then retries); empty for local grids. */

@@ -30,6 +30,8 @@ export interface RunArmOptions {
   runsDir?: string;
   /** Record the arm as a child of this run (demo, ablation). @default a top-level run */
   parent?: RunHandle;
+  /** Parent run id for an arm run in its own process (grids on Slurm or local processes). */
+  parentId?: string;
   /** Lineage kind. @default "train" (or "arm" under a parent) */
   kind?: string;
   /** The command recorded for a top-level run. @default ["deno", "task", "train"] */
@@ -241,7 +243,11 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
       runsDir: options.runsDir ?? defaultRunsDir(),
       kind: options.kind ?? "train",
       command: options.command ?? ["deno", "task", "train"],
-      ...(resumeFrom ? { parentId: resumeFrom.replace(/\/+$/, "").split("/").at(-1) } : {}),
+      ...(resumeFrom
+        ? { parentId: resumeFrom.replace(/\/+$/, "").split("/").at(-1) }
+        : options.parentId
+        ? { parentId: options.parentId }
+        : {}),
     });
   const critic = options.critic ?? await openCritic(config.critic, { seed: config.rl.seed });
   const policy = await loadCheckpoint(config.policy.path);
