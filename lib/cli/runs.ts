@@ -5,18 +5,21 @@
  *   deno task runs show ID|PATH [--json]
  *   deno task runs diff ID1 ID2 [--json]
  *
- * The runs folder is `--runs-dir`, else `CAPO_RUNS_DIR`, else `runs`.
+ * The runs folder is `--runs-dir`, else `CAPO_RUNS_DIR`, else `runs`. A `running` record whose
+ * process is gone (same host and its pid not alive, or a stale heartbeat) is shown as `died`.
  * @module
  */
 import { parseArgs } from "node:util";
 import {
   defaultRunsDir,
   diffRuns,
+  displayStatus,
   formatDiff,
   formatRun,
   formatRunsTable,
   listRuns,
   loadRun,
+  type RunRecord,
 } from "../lineage/mod.ts";
 
 const USAGE =
@@ -24,6 +27,7 @@ const USAGE =
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    strict: true,
     args,
     allowPositionals: true,
     options: {
@@ -40,14 +44,23 @@ async function main(args: string[]): Promise<number> {
   }
   const runsDir = values["runs-dir"] ?? defaultRunsDir();
   const [command = "list", ...rest] = positionals;
+  const statusOf = (r: RunRecord) => displayStatus(r);
   const print = (text: string, data: unknown) =>
     console.log(values.json ? JSON.stringify(data, null, 2) : text);
   switch (command) {
     case "list": {
       const records = await listRuns(runsDir, { kind: values.kind, parentId: values.parent });
       print(
-        formatRunsTable(records),
-        records.map(({ id, status, kind, name, summary }) => ({ id, status, kind, name, summary })),
+        formatRunsTable(records, { statusOf }),
+        records.map((r) => ({
+          id: r.id,
+          status: statusOf(r),
+          recorded_status: r.status,
+          kind: r.kind,
+          task: r.task,
+          name: r.name,
+          summary: r.summary,
+        })),
       );
       return 0;
     }
@@ -56,7 +69,7 @@ async function main(args: string[]): Promise<number> {
         throw new TypeError(`Cannot show a run: expected one ID, got ${rest.length}\n${USAGE}`);
       }
       const record = await loadRun(rest[0], runsDir);
-      print(formatRun(record), record);
+      print(formatRun(record, { statusOf }), { ...record, display_status: statusOf(record) });
       return 0;
     }
     case "diff": {
@@ -77,7 +90,9 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
+    // Usage errors (bad flags, unknown runs) exit 2; an unreadable record exits 1.
+    const message = (error as Error).message;
+    console.error(message);
+    Deno.exit(error instanceof TypeError || /^Cannot find run/.test(message) ? 2 : 1);
   }
 }

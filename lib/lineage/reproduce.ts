@@ -121,12 +121,15 @@ export async function reproduceRun(
   const runsDir = resolve(options.runsDir ?? (path.split("/").slice(0, -2).join("/") || "."));
   let source = original;
   if (original.nested) {
-    if (!original.parent_id) {
+    // The parent is looked up as an id inside the runs folder, never as a path the record names.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(String(original.parent_id ?? ""))) {
       throw new RunRecordError(
-        `Cannot reproduce run ${original.id}: it is nested but names no parent run`,
+        `Cannot reproduce run ${original.id}: it is nested, expected a parent run id, got ${
+          JSON.stringify(original.parent_id)
+        }`,
       );
     }
-    source = await loadRun(original.parent_id, runsDir).catch((error) => {
+    source = await loadRun(`${runsDir}/${original.parent_id}/run.json`).catch((error) => {
       throw new RunRecordError(
         `Cannot reproduce run ${original.id}: its parent ${original.parent_id} is needed and unreadable: ${
           (error as Error).message

@@ -77,9 +77,9 @@ export async function loadRun(ref: string, runsDir = "runs"): Promise<RunRecord>
   const major = String(record?.schema_version ?? "").split(".")[0];
   if (major !== LINEAGE_SCHEMA_VERSION.split(".")[0]) {
     throw new SyntaxError(
-      `Cannot read ${path}: expected schema_version ${LINEAGE_SCHEMA_VERSION.split(".")[0]}.x, got ${
-        JSON.stringify(record?.schema_version)
-      }`,
+      `Cannot read ${path}: expected schema_version ${
+        LINEAGE_SCHEMA_VERSION.split(".")[0]
+      }.x, got ${JSON.stringify(record?.schema_version)}`,
     );
   }
   return normalizeRecord(record);

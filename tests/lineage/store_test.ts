@@ -68,7 +68,10 @@ Deno.test("formatRunsTable and formatRun show status, summary and the reproduce 
   const table = formatRunsTable(records);
   assert.match(table.split("\n")[2], /^run-a\s+completed\s+train\s+a\s/);
   assert.match(table, /accuracy=0\.5 process_accuracy=0\.25/);
-  assert.match(formatRun(records[0]), /command +deno task train\nreproduce deno task reproduce run-a/);
+  assert.match(
+    formatRun(records[0]),
+    /command +deno task train\nreproduce deno task reproduce run-a/,
+  );
   assert.equal(formatRunsTable([]), "no runs");
 });
 
