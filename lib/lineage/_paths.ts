@@ -54,8 +54,11 @@ export function relativeArgv(argv: readonly string[], root: string): string[] {
   });
 }
 
-/** A stack trace with `file://<root>/` and `<root>/` removed, so frames read `lib/x.ts:1:2`. */
+/** A stack trace whose `file:///abs/x.ts` frames and `<root>/` prefixes are relative to `root`,
+ * so frames read `lib/x.ts:1:2`. */
 export function relativeStack(stack: string, root: string): string {
   const dir = root.replace(/\/+$/, "");
-  return stack.replaceAll(`file://${dir}/`, "").replaceAll(`${dir}/`, "");
+  return stack
+    .replace(/file:\/\/(\/[^\s:()]+)/g, (_m, path: string) => relativePath(decodeURI(path), dir))
+    .replaceAll(`${dir}/`, "");
 }
