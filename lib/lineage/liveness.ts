@@ -29,29 +29,41 @@ export function currentHost(): string | null {
 }
 
 /**
- * Whether process `pid` exists on this machine, read from `/proc/<pid>`; `undefined` when it
- * cannot tell (no /proc, or no read permission), so callers fall back to the heartbeat.
+ * Whether process `pid` exists on this machine: read from `/proc/<pid>` on Linux (Deno allows
+ * that only with --allow-all), else asked of `kill -0` (needs --allow-run=kill); `undefined` when
+ * neither can tell, so callers fall back to the heartbeat.
  *
  * @param pid A process id.
  * @returns True, false, or undefined for "unknown".
  * @example
  * ```ts
- * isProcessAlive(Deno.pid); // true on Linux
+ * isProcessAlive(Deno.pid); // true
  * ```
  */
 export function isProcessAlive(pid: number): boolean | undefined {
-  try {
-    if (!Deno.statSync("/proc/self").isDirectory) return undefined;
-  } catch {
-    return undefined;
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (Deno.build.os === "linux") {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      // A zombie (state Z) has exited; only its parent has not reaped it yet.
+      return !/^\d+ \(.*\) Z /s.test(stat);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      // NotCapable without --allow-all: ask kill -0 below.
+    }
   }
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // A zombie (state Z) has exited; only its parent has not reaped it yet.
-    return !/^\d+ \(.*\) Z /s.test(stat);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    return undefined;
+    const out = new Deno.Command("kill", {
+      args: ["-0", String(pid)],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).outputSync();
+    if (out.success) return true;
+    // "Operation not permitted" means the process exists but belongs to someone else.
+    return /no such process/i.test(new TextDecoder().decode(out.stderr)) ? false : true;
+  } catch {
+    return undefined; // no kill binary, or no permission to run it
   }
 }
 
