@@ -54,11 +54,15 @@ export function relativeArgv(argv: readonly string[], root: string): string[] {
   });
 }
 
-/** A stack trace whose `file:///abs/x.ts` frames and `<root>/` prefixes are relative to `root`,
- * so frames read `lib/x.ts:1:2`. */
-export function relativeStack(stack: string, root: string): string {
+/** Free text (an error message, a stack trace) whose absolute paths — `file:///abs/x.ts` frames
+ * and bare `/abs/dir/file` words — are made relative to `root`, so frames read `lib/x.ts:1:2`.
+ * URLs keep their paths. */
+export function relativeText(text: string, root: string): string {
   const dir = root.replace(/\/+$/, "");
-  return stack
-    .replace(/file:\/\/(\/[^\s:()]+)/g, (_m, path: string) => relativePath(decodeURI(path), dir))
-    .replaceAll(`${dir}/`, "");
+  return text
+    .replace(/file:\/\/(\/[^\s:()'"]+)/g, (_m, path: string) => relativePath(decodeURI(path), dir))
+    .replace(
+      /(?<![\w.:/~-])\/(?:[\w.@+-]+\/)+[\w.@+-]*/g,
+      (path) => relativePath(path, dir),
+    );
 }

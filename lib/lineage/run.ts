@@ -17,7 +17,7 @@ import {
   type RunRecord,
 } from "./schema.ts";
 import { artifactRecords, jsonLine, quoteCommand, runId } from "./_files.ts";
-import { relativeArgv, relativePath, relativeStack, repositoryRoot } from "./_paths.ts";
+import { relativeArgv, relativePath, relativeText, repositoryRoot } from "./_paths.ts";
 import { currentHost } from "./liveness.ts";
 import { attachCrashHandlers } from "./_crash.ts";
 import { detachInterruptHandlers, installInterruptHandlers } from "./interrupt.ts";
@@ -277,9 +277,9 @@ async function openRun(options: StartRunOptions, nested: boolean): Promise<RunHa
   const setError = (error: unknown) => {
     const err = error instanceof Error ? error : new Error(String(error));
     record.error = {
-      message: err.message,
+      message: relativeText(err.message, root),
       name: err.name,
-      ...(err.stack ? { stack: relativeStack(err.stack, root) } : {}),
+      ...(err.stack ? { stack: relativeText(err.stack, root) } : {}),
     };
     return err;
   };

@@ -248,7 +248,9 @@ Deno.test("records hold no absolute path of the machine that made them", async (
   await Deno.writeTextFile(`${run.dir}/out.md`, "x");
   await run.addArtifact(`${run.dir}/out.md`, "table");
   await run.progress({ checkpoint: `${run.dir}/checkpoints` });
-  await run.fail(new Error("stop"));
+  await run.fail(
+    new Error(`Cannot read ${root}/data/x.jsonl or /etc/capo/y.yaml (see http://h/a/b)`),
+  );
   const text = await Deno.readTextFile(run.recordPath);
   assert.ok(!text.includes(root), text);
   const r = await loadRun(run.recordPath);
@@ -260,6 +262,11 @@ Deno.test("records hold no absolute path of the machine that made them", async (
     ["out.md", undefined],
   ]);
   assert.equal(r.progress.checkpoint, `${run.id}/checkpoints`);
+  assert.match(
+    r.error?.message ?? "",
+    /^Cannot read data\/x\.jsonl or (\.\.\/)+etc\/capo\/y\.yaml \(see http:\/\/h\/a\/b\)$/,
+  );
+  assert.ok(!(r.error?.stack ?? "").includes("file://"));
 });
 
 Deno.test("a nested child inherits the task and is marked nested", async () => {
