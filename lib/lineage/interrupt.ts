@@ -54,6 +54,7 @@ export function installInterruptHandlers(
 ): () => void {
   const { onInterrupt, timeoutMs = 10_000, exit = true, log = console.error } = options;
   installed.get(run)?.();
+  if (run.record.status !== "running") return () => {}; // an ended run has nothing to mark
   let handling = false;
   const handlers: [Deno.Signal, () => void][] = [];
   const handle = async (signal: Deno.Signal) => {

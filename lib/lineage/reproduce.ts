@@ -6,7 +6,7 @@
  * is reproduced through its parent's task, then matched to the new child of the same name.
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { flattenJson, listRuns, loadRun, resolveRunPath } from "./store.ts";
 import type { RunRecord } from "./schema.ts";
 import { recordedTask, RunRecordError } from "./tasks.ts";
@@ -117,8 +117,10 @@ export async function reproduceRun(
   } = options;
   const path = await resolveRunPath(ref, options.runsDir ?? "runs");
   const original = await loadRun(path);
-  // Records live in <runsDir>/<id>/run.json: new records go beside them unless told otherwise.
-  const runsDir = resolve(options.runsDir ?? (path.split("/").slice(0, -2).join("/") || "."));
+  // Records live in <runsDir>/<id>/run.json: its parent is looked up beside it, and new records go
+  // beside it unless told otherwise.
+  const ownRunsDir = resolve(dirname(dirname(path)));
+  const runsDir = options.runsDir ? resolve(options.runsDir) : ownRunsDir;
   let source = original;
   if (original.nested) {
     // The parent is looked up as an id inside the runs folder, never as a path the record names.
@@ -129,7 +131,7 @@ export async function reproduceRun(
         }`,
       );
     }
-    source = await loadRun(`${runsDir}/${original.parent_id}/run.json`).catch((error) => {
+    source = await loadRun(`${ownRunsDir}/${original.parent_id}/run.json`).catch((error) => {
       throw new RunRecordError(
         `Cannot reproduce run ${original.id}: its parent ${original.parent_id} is needed and unreadable: ${
           (error as Error).message

@@ -4,8 +4,8 @@
  * `resumed_from` (and `parent_id`) names the old one; the old folder is left as it was.
  * @module
  */
-import { join } from "node:path";
-import { loadRun } from "./store.ts";
+import { dirname, join } from "node:path";
+import { loadRun, resolveRunPath } from "./store.ts";
 import { displayStatus } from "./liveness.ts";
 import { recordedTask, type RecordedTaskOptions, RunRecordError } from "./tasks.ts";
 
@@ -32,7 +32,7 @@ export interface ResumeSourceOptions {
  * Reads what a run needs to be resumed: its task, config and last checkpoint.
  *
  * @param runsDir The runs folder holding the old run.
- * @param id The old run's id (or id prefix, folder, run.json path).
+ * @param id The old run's id or id prefix in `runsDir`, or its folder or run.json path anywhere.
  * @param options See {@linkcode ResumeSourceOptions}.
  * @returns The source of the resumed run.
  * @throws {RunRecordError} When the run is still alive, names no known task, holds no config
@@ -49,9 +49,10 @@ export async function resumeSource(
   id: string,
   options: ResumeSourceOptions = {},
 ): Promise<ResumeSource> {
-  const record = await loadRun(id, runsDir).catch((error) => {
+  const path = await resolveRunPath(id, runsDir).catch((error) => {
     throw new RunRecordError((error as Error).message.replace(/^Cannot find/, "Cannot resume"));
   });
+  const record = await loadRun(path);
   const status = displayStatus(record);
   if (status === "running") {
     throw new RunRecordError(
@@ -67,11 +68,12 @@ export async function resumeSource(
       }); start it again with deno task ${task}`,
     );
   }
-  const path = join(runsDir, checkpoint);
-  if (!(await Deno.stat(path).catch(() => undefined))) {
+  // The checkpoint is relative to the folder holding the record, wherever `id` pointed.
+  const file = join(dirname(dirname(path)), checkpoint);
+  if (!(await Deno.stat(file).catch(() => undefined))) {
     throw new RunRecordError(
-      `Cannot resume run ${record.id}: its checkpoint ${path} is missing; start it again with deno task ${task}`,
+      `Cannot resume run ${record.id}: its checkpoint ${file} is missing; start it again with deno task ${task}`,
     );
   }
-  return { id: record.id, task, config, checkpoint: path, iteration };
+  return { id: record.id, task, config, checkpoint: file, iteration };
 }

@@ -19,6 +19,9 @@ Deno.test("resumeSource returns the recorded task, config and last checkpoint; t
       checkpoint: `${runsDir}/${old.id}/checkpoints`,
       iteration: 4,
     });
+    // A run folder given as a path resolves its checkpoint beside it, whatever runsDir says.
+    const byPath = await resumeSource("elsewhere", `${runsDir}/${old.id}/`);
+    assert.equal(byPath.checkpoint, `${runsDir}/${old.id}/checkpoints`);
     const next = await startRun({
       ...base,
       runsDir,
