@@ -33,7 +33,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    throw new TypeError(`Cannot reproduce: expected one run id or path, got ${positionals.length}`);
+    throw new TypeError(
+      `Cannot reproduce: expected one run id or path, got ${positionals.length}; see deno task reproduce --help`,
+    );
   }
   const tolerance = Number(values.tolerance);
   if (!(tolerance >= 0)) {

@@ -66,7 +66,9 @@ async function main(args: string[]): Promise<number> {
     }
     case "show": {
       if (rest.length !== 1) {
-        throw new TypeError(`Cannot show a run: expected one ID, got ${rest.length}\n${USAGE}`);
+        throw new TypeError(
+          `Cannot show a run: expected one ID, got ${rest.length}; see deno task runs --help`,
+        );
       }
       const record = await loadRun(rest[0], runsDir);
       print(formatRun(record, { statusOf }), { ...record, display_status: statusOf(record) });
@@ -74,7 +76,9 @@ async function main(args: string[]): Promise<number> {
     }
     case "diff": {
       if (rest.length !== 2) {
-        throw new TypeError(`Cannot diff runs: expected two IDs, got ${rest.length}\n${USAGE}`);
+        throw new TypeError(
+          `Cannot diff runs: expected two IDs, got ${rest.length}; see deno task runs --help`,
+        );
       }
       const [a, b] = await Promise.all(rest.map((r) => loadRun(r, runsDir)));
       const diff = diffRuns(a, b);
@@ -82,7 +86,9 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new TypeError(`Cannot run "${command}": expected list, show or diff\n${USAGE}`);
+      throw new TypeError(
+        `Cannot run "${command}": expected list, show or diff; see deno task runs --help`,
+      );
   }
 }
 

@@ -61,4 +61,9 @@ Deno.test("deno task runs lists, shows and diffs records", async () => {
   const bad = await runs(runsDir, "show", "nope");
   assert.equal(bad.code, 2);
   assert.match(bad.out, /Cannot find run "nope"/);
+  for (const args of [["bogus"], ["show"], ["--nope"], ["diff", "a"]]) {
+    const wrong = await runs(runsDir, ...args);
+    assert.equal(wrong.code, 2, args.join(" "));
+    assert.equal(wrong.out.trim().split("\n").length, 1, wrong.out);
+  }
 });
