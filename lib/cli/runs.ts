@@ -5,18 +5,21 @@
  *   deno task runs show ID|PATH [--json]
  *   deno task runs diff ID1 ID2 [--json]
  *
- * The runs folder is `--runs-dir`, else `CAPO_RUNS_DIR`, else `runs`.
+ * The runs folder is `--runs-dir`, else `CAPO_RUNS_DIR`, else `runs`. A `running` record whose
+ * process is gone (same host and its pid not alive, or a stale heartbeat) is shown as `died`.
  * @module
  */
 import { parseArgs } from "node:util";
 import {
   defaultRunsDir,
   diffRuns,
+  displayStatus,
   formatDiff,
   formatRun,
   formatRunsTable,
   listRuns,
   loadRun,
+  type RunRecord,
 } from "../lineage/mod.ts";
 
 const USAGE =
@@ -24,6 +27,7 @@ const USAGE =
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    strict: true,
     args,
     allowPositionals: true,
     options: {
@@ -40,28 +44,41 @@ async function main(args: string[]): Promise<number> {
   }
   const runsDir = values["runs-dir"] ?? defaultRunsDir();
   const [command = "list", ...rest] = positionals;
+  const statusOf = (r: RunRecord) => displayStatus(r);
   const print = (text: string, data: unknown) =>
     console.log(values.json ? JSON.stringify(data, null, 2) : text);
   switch (command) {
     case "list": {
       const records = await listRuns(runsDir, { kind: values.kind, parentId: values.parent });
       print(
-        formatRunsTable(records),
-        records.map(({ id, status, kind, name, summary }) => ({ id, status, kind, name, summary })),
+        formatRunsTable(records, { statusOf }),
+        records.map((r) => ({
+          id: r.id,
+          status: statusOf(r),
+          recorded_status: r.status,
+          kind: r.kind,
+          task: r.task,
+          name: r.name,
+          summary: r.summary,
+        })),
       );
       return 0;
     }
     case "show": {
       if (rest.length !== 1) {
-        throw new TypeError(`Cannot show a run: expected one ID, got ${rest.length}\n${USAGE}`);
+        throw new TypeError(
+          `Cannot show a run: expected one ID, got ${rest.length}; see deno task runs --help`,
+        );
       }
       const record = await loadRun(rest[0], runsDir);
-      print(formatRun(record), record);
+      print(formatRun(record, { statusOf }), { ...record, display_status: statusOf(record) });
       return 0;
     }
     case "diff": {
       if (rest.length !== 2) {
-        throw new TypeError(`Cannot diff runs: expected two IDs, got ${rest.length}\n${USAGE}`);
+        throw new TypeError(
+          `Cannot diff runs: expected two IDs, got ${rest.length}; see deno task runs --help`,
+        );
       }
       const [a, b] = await Promise.all(rest.map((r) => loadRun(r, runsDir)));
       const diff = diffRuns(a, b);
@@ -69,7 +86,9 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new TypeError(`Cannot run "${command}": expected list, show or diff\n${USAGE}`);
+      throw new TypeError(
+        `Cannot run "${command}": expected list, show or diff; see deno task runs --help`,
+      );
   }
 }
 
@@ -77,7 +96,9 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
+    // Usage errors (bad flags, unknown runs) exit 2; an unreadable record exits 1.
+    const message = (error as Error).message;
+    console.error(message);
+    Deno.exit(error instanceof TypeError || /^Cannot find run/.test(message) ? 2 : 1);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { sha256Hex } from "../util/mod.ts";
 import type { ArtifactRecord } from "./schema.ts";
+import { isInside, relativePath } from "./_paths.ts";
 
 /** `YYYYMMDD-HHMMSS-<slug>-<6 hex>`: sorts by start time, unique across parallel runs. */
 export function runId(name: string, date = new Date()): string {
@@ -31,11 +32,13 @@ export function quoteCommand(argv: string[]): string {
     .join(" ");
 }
 
-/** Artifact entries for a file, or for every file under a folder (sorted by path). */
+/** Artifact entries for a file, or for every file under a folder (sorted by path): paths inside
+ * `runDir` relative to it, others relative to the repository `root`. */
 export async function artifactRecords(
   path: string,
   kind: string,
   runDir: string,
+  root: string,
 ): Promise<ArtifactRecord[]> {
   const stat = await Deno.stat(path).catch((error) => {
     throw new Error(`Cannot add artifact ${path}: expected an existing file or folder`, {
@@ -49,8 +52,10 @@ export async function artifactRecords(
   const out: ArtifactRecord[] = [];
   for (const file of files) {
     const bytes = await Deno.readFile(file);
+    const inRun = isInside(file, runDir);
     out.push({
-      path: relativeTo(file, runDir),
+      path: relativePath(file, inRun ? runDir : root),
+      ...(inRun ? {} : { relative_to: "repository" as const }),
       kind,
       sha256: await sha256Hex(bytes),
       bytes: bytes.length,
@@ -65,11 +70,4 @@ async function collect(dir: string, files: string[]): Promise<void> {
     if (entry.isDirectory) await collect(p, files);
     else if (entry.isFile) files.push(p);
   }
-}
-
-function relativeTo(file: string, dir: string): string {
-  const prefix = dir.replace(/\/+$/, "") + "/";
-  const norm = file.replace(/^\.\//, "");
-  const normPrefix = prefix.replace(/^\.\//, "");
-  return norm.startsWith(normPrefix) ? norm.slice(normPrefix.length) : file;
 }

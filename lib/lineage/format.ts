@@ -5,7 +5,14 @@
  */
 import type { RunDiff } from "./store.ts";
 import { flattenJson } from "./store.ts";
-import type { RunRecord } from "./schema.ts";
+import type { DisplayStatus, RunRecord } from "./schema.ts";
+
+/** Options for {@linkcode formatRunsTable} and {@linkcode formatRun}. */
+export interface FormatRunOptions {
+  /** The status to show for a record (the CLI passes `displayStatus`, which detects `died`).
+   * @default the written status */
+  statusOf?: (record: RunRecord) => DisplayStatus;
+}
 
 function cell(value: unknown): string {
   if (value === undefined) return "—";
@@ -37,20 +44,22 @@ export function textTable(header: string[], rows: string[][]): string {
  * numbers.
  *
  * @param records Records, e.g. from `listRuns`.
+ * @param options See {@linkcode FormatRunOptions}.
  * @returns The table text ("no runs" when empty).
  * @example
  * ```ts
  * console.log(formatRunsTable(await listRuns("runs")));
  * ```
  */
-export function formatRunsTable(records: RunRecord[]): string {
+export function formatRunsTable(records: RunRecord[], options: FormatRunOptions = {}): string {
+  const { statusOf = (r: RunRecord) => r.status } = options;
   if (records.length === 0) return "no runs";
   const rows = records.map((r) => {
     const flat = flattenJson(r.summary ?? {});
     const nums = Object.entries(flat).filter(([, v]) => typeof v === "number").slice(0, 3);
     return [
       r.id,
-      r.status,
+      statusOf(r),
       r.kind,
       r.name,
       r.started_at.replace("T", " ").slice(0, 19),
@@ -64,19 +73,28 @@ export function formatRunsTable(records: RunRecord[]): string {
 
 /**
  * One record's essentials as text: identity, code, config hash, inputs, seeds, runtime, critic,
- * summary, artifacts and the reproduce command.
+ * process and progress, summary, artifacts, the command it started with and how to reproduce it.
  *
  * @param record The record.
+ * @param options See {@linkcode FormatRunOptions}.
  * @returns Multi-line text.
  * @example
  * ```ts
  * console.log(formatRun(await loadRun("runs/ID")));
  * ```
  */
-export function formatRun(record: RunRecord): string {
+export function formatRun(record: RunRecord, options: FormatRunOptions = {}): string {
+  const { statusOf = (r: RunRecord) => r.status } = options;
+  const { iteration, checkpoint } = record.progress;
   const lines = [
-    `id        ${record.id}${record.parent_id ? `  (parent ${record.parent_id})` : ""}`,
-    `name      ${record.name}  kind ${record.kind}  status ${record.status}`,
+    `id        ${record.id}${record.parent_id ? `  (parent ${record.parent_id})` : ""}${
+      record.resumed_from ? `  (resumed from ${record.resumed_from})` : ""
+    }`,
+    `name      ${record.name}  kind ${record.kind}  task ${record.task ?? "—"}  status ${
+      statusOf(record)
+    }`,
+    `process   pid ${record.pid ?? "—"} on ${record.host ?? "—"}  heartbeat ${record.heartbeat_at}`,
+    `progress  iteration ${iteration ?? "—"}  checkpoint ${checkpoint ?? "—"}`,
     `time      ${record.started_at} → ${record.ended_at ?? "…"}${
       record.duration_s !== null ? `  (${record.duration_s.toFixed(1)} s)` : ""
     }`,
@@ -107,7 +125,8 @@ export function formatRun(record: RunRecord): string {
       `artifact  ${a.kind} ${a.path} ${a.bytes} B sha256 ${a.sha256.slice(0, 12)}`
     ),
     ...(record.error ? [`error     ${record.error.name}: ${record.error.message}`] : []),
-    `reproduce ${record.reproduce}`,
+    `command   ${record.reproduce}`,
+    ...(record.task ? [`reproduce deno task reproduce ${record.id}`] : []),
   ];
   return lines.join("\n");
 }

@@ -1,9 +1,11 @@
 /**
  * Lineage: one JSON record per run (`<runsDir>/<id>/run.json`, schema in `schema.ts`) with a
  * step-indexed `metrics.jsonl` beside it. A record holds the code version (git commit, dirty flag,
- * diff hash), the full resolved config and its sha256, inputs with hashes, seeds, backend and
- * runtime versions, critic settings (never a key), summary, artifacts with hashes, and the command
- * that reproduces the run. Records are written atomically at start, on progress and at the end.
+ * diff hash), the task that ran and its full resolved config with its sha256, inputs with hashes,
+ * seeds, backend and runtime versions, critic settings (never a key), the writer's pid, host and
+ * heartbeat, progress (last iteration and checkpoint), summary and artifacts with hashes. Paths are
+ * relative to the run folder, the runs folder or the repository root. Records are written
+ * atomically at start, on progress and at the end; SIGINT/SIGTERM mark them `interrupted`.
  *
  * Library code never imports lineage; experiment scripts and notebooks wire training hooks to it.
  *
@@ -11,8 +13,8 @@
  * ```ts
  * import { listRuns, startRun } from "./mod.ts";
  * const run = await startRun({
- *   runsDir: "/tmp/runs", name: "demo", kind: "demo", config: { seed: 1 },
- *   command: ["deno", "task", "demo"], seeds: { train: 1 },
+ *   runsDir: "/tmp/runs", name: "demo", kind: "demo", task: "demo", config: { seed: 1 },
+ *   seeds: { train: 1 },
  * });
  * try {
  *   await run.logMetrics(0, { reward: 0.25 });
@@ -32,6 +34,15 @@ export * from "./secrets.ts";
 export * from "./critic.ts";
 export * from "./format.ts";
 export * from "./reproduce.ts";
+export * from "./resume.ts";
+export * from "./tasks.ts";
+export * from "./liveness.ts";
+export * from "./rollouts.ts";
+export {
+  installInterruptHandlers,
+  type InterruptHandlerOptions,
+  type InterruptInfo,
+} from "./interrupt.ts";
 export * from "./table.ts";
 export { pinnedPackages } from "./_environment.ts";
 

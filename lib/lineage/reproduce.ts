@@ -1,11 +1,15 @@
 /**
- * Re-running a recorded run from its lineage record and checking that the summary matches
- * (`deno task reproduce runs/<id>`). A child record (an arm of the demo, a cell of an ablation)
- * is reproduced through its parent's command, then matched to the new child of the same name.
+ * Re-running a recorded run and checking that the summary matches (`deno task reproduce
+ * runs/<id>`). The record is data, never a command: its task name must be one of the known tasks
+ * (`deno task <name>`), and its recorded config is written to a temporary file passed as
+ * `--config=<file>` with `--runs-dir`. A nested record (an arm of the demo, a cell of an ablation)
+ * is reproduced through its parent's task, then matched to the new child of the same name.
  * @module
  */
+import { dirname, resolve } from "node:path";
 import { flattenJson, listRuns, loadRun, resolveRunPath } from "./store.ts";
 import type { RunRecord } from "./schema.ts";
+import { recordedTask, RunRecordError } from "./tasks.ts";
 
 /** One summary key that differs beyond the tolerance. */
 export interface SummaryMismatch {
@@ -49,13 +53,18 @@ export function compareSummaries(
 
 /** Options for {@linkcode reproduceRun}. */
 export interface ReproduceRunOptions {
-  /** Folder for id look-ups and for the new records. @default "runs" */
+  /** Folder for id look-ups and for the new records. @default "runs" for ids; a record path's own
+   * runs folder otherwise */
   runsDir?: string;
   /** Absolute tolerance for numeric summary values. @default 1e-9 */
   tolerance?: number;
-  /** Replace `--config`/overrides with `--config=<recorded run.json>` (replays the recorded config
-   * even if the YAML changed since). Scripts built on lib/config accept this. @default false */
-  replayConfig?: boolean;
+  /** Repository whose tasks run (the working directory of `deno task`). @default the repository
+   * holding this module */
+  root?: string;
+  /** Task name → argv prefix (the allow-list). @default `deno task <name>` for each `KNOWN_TASKS` */
+  tasks?: Readonly<Record<string, readonly string[]>>;
+  /** Kill the re-run after this many ms (0 = no limit). @default 0 */
+  timeoutMs?: number;
   /** Called with each output line of the re-run. @default ignore */
   onOutput?: (line: string) => void;
 }
@@ -64,11 +73,13 @@ export interface ReproduceRunOptions {
 export interface ReproduceResult {
   /** The record that was asked for. */
   original: RunRecord;
+  /** The task that ran. */
+  task: string;
   /** Its counterpart from the re-run (undefined when the re-run failed before writing one). */
   reproduced?: RunRecord;
   /** run.json of `reproduced`. */
   recordPath?: string;
-  /** The argv that ran. */
+  /** The argv that ran: the task's fixed prefix, `--config=<temporary file>`, `--runs-dir=<dir>`. */
   command: string[];
   exitCode: number;
   /** Whether the re-run's config hash equals the recorded one. */
@@ -79,12 +90,14 @@ export interface ReproduceResult {
 }
 
 /**
- * Re-runs a recorded run and compares the summaries.
+ * Re-runs a recorded run through its known task with its recorded config, and compares summaries.
  *
  * @param ref A run.json path, run folder or id.
  * @param options See {@linkcode ReproduceRunOptions}.
  * @returns The comparison.
- * @throws {Error} When the record cannot be found or has no command.
+ * @throws {RunRecordError} When the record names no known task or holds no config object
+ *   (nothing runs).
+ * @throws {Error} When the record cannot be found.
  * @example
  * ```ts
  * const r = await reproduceRun("runs/20260101-120000-demo-abc123");
@@ -95,90 +108,113 @@ export async function reproduceRun(
   ref: string,
   options: ReproduceRunOptions = {},
 ): Promise<ReproduceResult> {
-  const { tolerance = 1e-9, replayConfig = false, onOutput = () => {} } = options;
+  const {
+    tolerance = 1e-9,
+    root = new URL("../../", import.meta.url).pathname,
+    tasks,
+    timeoutMs = 0,
+    onOutput = () => {},
+  } = options;
   const path = await resolveRunPath(ref, options.runsDir ?? "runs");
   const original = await loadRun(path);
-  // Records live in <runsDir>/<id>/run.json: new records go beside them.
-  const runsDir = path.split("/").slice(0, -2).join("/") || ".";
-  const top = original.parent_id
-    ? await loadRun(original.parent_id, runsDir).catch(() => undefined)
-    : undefined;
-  const source = top && top.reproduce === original.reproduce ? top : original;
-  if (source.command.length === 0) {
-    throw new Error(`Cannot reproduce ${original.id}: expected a recorded command, got none`);
+  // Records live in <runsDir>/<id>/run.json: its parent is looked up beside it, and new records go
+  // beside it unless told otherwise.
+  const ownRunsDir = resolve(dirname(dirname(path)));
+  const runsDir = options.runsDir ? resolve(options.runsDir) : ownRunsDir;
+  let source = original;
+  if (original.nested) {
+    // The parent is looked up as an id inside the runs folder, never as a path the record names.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(String(original.parent_id ?? ""))) {
+      throw new RunRecordError(
+        `Cannot reproduce run ${original.id}: it is nested, expected a parent run id, got ${
+          JSON.stringify(original.parent_id)
+        }`,
+      );
+    }
+    source = await loadRun(`${ownRunsDir}/${original.parent_id}/run.json`).catch((error) => {
+      throw new RunRecordError(
+        `Cannot reproduce run ${original.id}: its parent ${original.parent_id} is needed and unreadable: ${
+          (error as Error).message
+        }`,
+      );
+    });
   }
-  let command = [...source.command];
-  if (replayConfig) {
-    // Drop the config file and overrides (the recorded config already holds them); a deno
-    // `--config deno.json` before the script path stays.
-    const isConfigFile = (a: string | undefined) =>
-      /\.(ya?ml|run\.json)$|\/run\.json$/.test(a ?? "");
-    command = command.filter((a, i) =>
-      !/^--[\w-]+(\.[\w-]+)+=/.test(a) && !a.startsWith("--config=") &&
-      !(a === "--config" && isConfigFile(command[i + 1])) &&
-      !(command[i - 1] === "--config" && isConfigFile(a))
-    );
-    command.push(`--config=${runsDir}/${source.id}/run.json`);
+  const { task, argv, config } = recordedTask(source, { tasks });
+  const tmp = await Deno.makeTempDir({ prefix: "capo-reproduce-" });
+  try {
+    const configPath = `${tmp}/config.json`;
+    await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2) + "\n");
+    const command = [...argv, `--config=${configPath}`, `--runs-dir=${runsDir}`];
+    const startedAt = new Date().toISOString();
+    const { code, lines } = await spawnLines(command, { cwd: root, runsDir, timeoutMs, onOutput });
+    const last = lines.filter((l) => l.trim()).at(-1)?.trim();
+    let newTop: RunRecord | undefined;
+    if (last && last.endsWith("run.json")) {
+      newTop = await loadRun(resolve(root, last)).catch(() => undefined);
+    }
+    // Tasks that cannot print the path last: the newest record of the same name and kind.
+    newTop ??= (await listRuns(runsDir, { kind: source.kind }))
+      .filter((r) => r.name === source.name && r.started_at >= startedAt && r.id !== source.id)
+      .at(-1);
+    const reproduced = newTop && source !== original
+      ? (await listRuns(runsDir, { parentId: newTop.id })).find((r) => r.name === original.name)
+      : newTop;
+    const mismatches = reproduced
+      ? compareSummaries(original.summary, reproduced.summary, tolerance)
+      : [{ key: "(record)", expected: "a reproduced record", actual: "none" }];
+    const configMatches = reproduced?.config_sha256 === original.config_sha256;
+    return {
+      original,
+      task,
+      reproduced,
+      recordPath: reproduced ? `${runsDir}/${reproduced.id}/run.json` : undefined,
+      command,
+      exitCode: code,
+      configMatches,
+      mismatches,
+      matches: code === 0 && reproduced?.status === "completed" && configMatches &&
+        mismatches.length === 0,
+    };
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
-  const startedAt = new Date().toISOString();
+}
+
+/** Runs argv (no shell) and collects its stdout lines; stderr lines only go to `onOutput`. */
+async function spawnLines(
+  command: string[],
+  options: { cwd: string; runsDir: string; timeoutMs: number; onOutput: (line: string) => void },
+): Promise<{ code: number; lines: string[] }> {
+  const { cwd, runsDir, timeoutMs, onOutput } = options;
   const child = new Deno.Command(command[0], {
     args: command.slice(1),
-    cwd: source.cwd,
+    cwd,
     env: { CAPO_RUNS_DIR: runsDir, NO_COLOR: "1" },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const timer = timeoutMs > 0 ? setTimeout(() => child.kill("SIGTERM"), timeoutMs) : undefined;
   const lines: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>, keep: boolean) => {
     let buffer = "";
+    const emit = (line: string) => {
+      onOutput(line);
+      if (keep) lines.push(line);
+    };
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       buffer += chunk;
       const parts = buffer.split("\n");
       buffer = parts.pop()!;
-      for (const line of parts) {
-        onOutput(line);
-        if (keep) lines.push(line);
-      }
+      parts.forEach(emit);
     }
-    if (buffer) {
-      onOutput(buffer);
-      if (keep) lines.push(buffer);
-    }
+    if (buffer) emit(buffer);
   };
   const [status] = await Promise.all([
     child.status,
     pump(child.stdout, true),
     pump(child.stderr, false),
   ]);
-  const last = lines.filter((l) => l.trim()).at(-1)?.trim();
-  let newTop: RunRecord | undefined;
-  if (last && last.endsWith("run.json")) {
-    newTop = await loadRun(last.startsWith("/") ? last : `${source.cwd}/${last}`).catch(() =>
-      undefined
-    );
-  } else {
-    // Commands that cannot print the path last (a notebook under nbconvert): the newest record of
-    // the same name and kind that the re-run started.
-    newTop = (await listRuns(runsDir, { kind: source.kind }))
-      .filter((r) => r.name === source.name && r.started_at >= startedAt && r.id !== source.id)
-      .at(-1);
-  }
-  const reproduced = newTop && source !== original
-    ? (await listRuns(runsDir, { parentId: newTop.id })).find((r) => r.name === original.name)
-    : newTop;
-  const mismatches = reproduced
-    ? compareSummaries(original.summary, reproduced.summary, tolerance)
-    : [{ key: "(record)", expected: "a reproduced record", actual: "none" }];
-  const configMatches = reproduced?.config_sha256 === original.config_sha256;
-  return {
-    original,
-    reproduced,
-    recordPath: reproduced ? `${runsDir}/${reproduced.id}/run.json` : undefined,
-    command,
-    exitCode: status.code,
-    configMatches,
-    mismatches,
-    matches: status.success && reproduced?.status === "completed" && configMatches &&
-      mismatches.length === 0,
-  };
+  clearTimeout(timer);
+  return { code: status.code, lines };
 }

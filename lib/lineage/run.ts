@@ -1,97 +1,22 @@
 /**
  * Starting, updating and closing a run's lineage record. Every write of run.json is atomic (temp
- * file + rename), so a crash leaves the last complete record (status `running` or `failed`), never a
- * torn file. Metrics are appended one JSON line per step to metrics.jsonl beside it.
+ * file + rename), so a crash leaves the last complete record, never a torn file. The record holds
+ * the writer's pid, host and a heartbeat (refreshed by a timer and by every write), so readers can
+ * tell a live run from a dead one. Metrics are appended one JSON line per step to metrics.jsonl.
  * @module
  */
 import { hashJson, writeFileAtomic } from "../util/mod.ts";
 import { collectCode, collectRuntime } from "./_environment.ts";
 import { assertNoSecrets, scrubUrl } from "./secrets.ts";
-import {
-  type ArtifactRecord,
-  type BackendRecord,
-  type CriticRecord,
-  type InputRecord,
-  LINEAGE_SCHEMA_VERSION,
-  type RunRecord,
-} from "./schema.ts";
+import { type BackendRecord, LINEAGE_SCHEMA_VERSION, type RunRecord } from "./schema.ts";
+import type { BackendInput, RunHandle, StartRunOptions } from "./handle.ts";
 import { artifactRecords, jsonLine, quoteCommand, runId } from "./_files.ts";
+import { relativeArgv, relativePath, relativeText, repositoryRoot } from "./_paths.ts";
+import { currentHost } from "./liveness.ts";
+import { attachCrashHandlers } from "./_crash.ts";
+import { detachInterruptHandlers, installInterruptHandlers } from "./interrupt.ts";
 
-/** A backend as lib/model's `chooseBackend` reports it, or already in record form. */
-export type BackendInput = BackendRecord | {
-  name: string;
-  requested?: string;
-  isGpu?: boolean;
-  detail?: string;
-};
-
-/** Options for {@linkcode startRun}. */
-export interface StartRunOptions {
-  /** Folder holding one sub-folder per run. CLIs pass `Deno.env CAPO_RUNS_DIR ?? "runs"`. @default "runs" */
-  runsDir?: string;
-  /** Human name of the run ("demo", "capo", "weights-wp2"). */
-  name: string;
-  /** What produced it ("demo", "demo-arm", "train", "bench", "ablation", "notebook", ...). */
-  kind: string;
-  /** The full resolved config; recorded with its sha256. */
-  config: unknown;
-  /** Parent run id. @default null */
-  parentId?: string;
-  /** argv that reproduces the run, e.g. `["deno", "task", "demo"]`. */
-  command: string[];
-  /** Datasets read. @default [] */
-  inputs?: InputRecord[];
-  /** Named seeds. @default {} */
-  seeds?: Record<string, number>;
-  /** Compute backend. @default null */
-  backend?: BackendInput;
-  /** Critic settings (see `criticRecord`). @default null */
-  critic?: CriticRecord;
-  /** Working directory recorded and used for git. @default Deno.cwd() */
-  cwd?: string;
-  /** Fixed id (tests, reproduce); must be a safe folder name. @default timestamp-name-random */
-  id?: string;
-  /** Mark the run failed on an uncaught error, unhandled rejection, SIGINT or early exit. Turn off
-   * in notebooks (the kernel must survive a failing cell) and for child runs. @default true */
-  handleUnhandled?: boolean;
-  /** Minimum time between run.json rewrites caused by `logMetrics`, in ms. @default 2000 */
-  progressIntervalMs?: number;
-}
-
-/** A live run. All methods write through one queue, so records land in call order. */
-export interface RunHandle {
-  readonly id: string;
-  /** The run's folder. */
-  readonly dir: string;
-  /** `<dir>/run.json`. */
-  readonly recordPath: string;
-  /** `<dir>/metrics.jsonl`. */
-  readonly metricsPath: string;
-  /** A copy of the record as it stands. */
-  readonly record: RunRecord;
-  /** Appends one metrics line for `step` (non-finite numbers become null). */
-  logMetrics(step: number, metrics: Record<string, unknown>): Promise<void>;
-  /** Hashes a file (or every file under a folder) and lists it in `artifacts`. */
-  addArtifact(path: string, kind: string): Promise<ArtifactRecord[]>;
-  /** Adds a dataset to `inputs`. */
-  addInput(input: InputRecord): Promise<void>;
-  /** Sets backend, critic or seeds found after the start (e.g. once the backend is chosen). */
-  update(
-    fields: { backend?: BackendInput; critic?: CriticRecord; seeds?: Record<string, number> },
-  ): Promise<void>;
-  /** Replaces the summary and rewrites the record. */
-  setSummary(summary: Record<string, unknown>): Promise<void>;
-  /** Marks the run completed (optionally with a final summary). */
-  finish(summary?: Record<string, unknown>): Promise<void>;
-  /** Marks the run failed with the error; a no-op once the run has ended. Fails running children. */
-  fail(error: unknown): Promise<void>;
-  /** Starts a child run (same runs folder and command, `parent_id` = this id). */
-  child(
-    options: Omit<StartRunOptions, "runsDir" | "parentId" | "command" | "cwd"> & {
-      command?: string[];
-    },
-  ): Promise<RunHandle>;
-}
+export type { BackendInput, ProgressReport, RunHandle, StartRunOptions } from "./handle.ts";
 
 function toBackendRecord(backend: BackendInput | undefined): BackendRecord | null {
   if (!backend) return null;
@@ -111,23 +36,31 @@ function toBackendRecord(backend: BackendInput | undefined): BackendRecord | nul
  * @param options See {@linkcode StartRunOptions}.
  * @returns The live run.
  * @throws {TypeError} When the config, critic or inputs hold a credential-like field or value.
+ * @throws {RangeError} When the id or the heartbeat interval is invalid.
  * @example
  * ```ts
- * const run = await startRun({ runsDir: "/tmp/runs", name: "demo", kind: "demo", config: { seed: 1 },
- *   command: ["deno", "task", "demo"], handleUnhandled: false });
+ * const run = await startRun({ runsDir: "/tmp/runs", name: "demo", kind: "demo", task: "demo",
+ *   config: { seed: 1 }, handleUnhandled: false });
  * await run.logMetrics(0, { reward: 0.5 });
+ * await run.progress({ iteration: 1, checkpoint: `${run.dir}/checkpoints` });
  * await run.finish({ accuracy: 0.9 });
  * console.log(run.recordPath);
  * ```
  */
-export async function startRun(options: StartRunOptions): Promise<RunHandle> {
+export function startRun(options: StartRunOptions): Promise<RunHandle> {
+  return openRun(options, false);
+}
+
+async function openRun(options: StartRunOptions, nested: boolean): Promise<RunHandle> {
   const {
     runsDir = "runs",
     name,
     kind,
     config,
-    parentId,
-    command,
+    task,
+    resumedFrom,
+    parentId = resumedFrom,
+    command = task ? ["deno", "task", task] : [],
     inputs = [],
     seeds = {},
     backend,
@@ -136,6 +69,7 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     id = runId(name),
     handleUnhandled = true,
     progressIntervalMs = 2000,
+    heartbeatIntervalMs = 10_000,
   } = options;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
     throw new RangeError(
@@ -149,21 +83,34 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
       }`,
     );
   }
+  if (task !== undefined && (typeof task !== "string" || task === "")) {
+    throw new TypeError(`Cannot start run "${name}": expected task as a task name, got ${task}`);
+  }
+  if (heartbeatIntervalMs !== 0 && !(heartbeatIntervalMs >= 1000)) {
+    throw new RangeError(
+      `Cannot start run "${name}": expected heartbeatIntervalMs 0 or >= 1000, got ${heartbeatIntervalMs}`,
+    );
+  }
   assertNoSecrets(config, "config");
   assertNoSecrets(critic ?? null, "critic");
   const dir = `${runsDir.replace(/\/+$/, "")}/${id}`;
   const recordPath = `${dir}/run.json`;
   const metricsPath = `${dir}/metrics.jsonl`;
+  const root = options.root ?? await repositoryRoot(cwd);
   const [code, runtime, configSha] = await Promise.all([
     collectCode(cwd),
     collectRuntime(cwd),
     hashJson(config ?? null),
   ]);
+  const argv = relativeArgv(command, root);
   const now = new Date();
   const record: RunRecord = {
     schema_version: LINEAGE_SCHEMA_VERSION,
     id,
     parent_id: parentId ?? null,
+    task: task ?? null,
+    nested,
+    resumed_from: resumedFrom ?? null,
     name,
     kind,
     status: "running",
@@ -171,10 +118,15 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     updated_at: now.toISOString(),
     ended_at: null,
     duration_s: null,
+    pid: Deno.pid,
+    host: currentHost(),
+    heartbeat_at: now.toISOString(),
+    heartbeat_interval_s: heartbeatIntervalMs / 1000,
+    progress: { iteration: null, checkpoint: null },
     code,
     config: config ?? null,
     config_sha256: configSha,
-    inputs: inputs.map((i) => ({ ...i, location: scrubUrl(i.location) })),
+    inputs: inputs.map((i) => ({ ...i, location: recordLocation(i.location, root) })),
     seeds: { ...seeds },
     backend: toBackendRecord(backend),
     runtime,
@@ -184,15 +136,16 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     metrics: { path: "metrics.jsonl", count: 0, last_step: null },
     summary: null,
     artifacts: [],
-    command: [...command],
-    reproduce: quoteCommand(command),
-    cwd,
+    command: argv,
+    reproduce: quoteCommand(argv),
+    cwd: relativePath(cwd, root),
     error: null,
   };
   const startedMs = now.getTime();
   const children: RunHandle[] = [];
   let queue: Promise<unknown> = Promise.resolve();
   let lastWrite = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
   const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
     const next = queue.then(job);
     queue = next.catch(() => {});
@@ -201,7 +154,7 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
   const text = () => JSON.stringify(record, null, 2) + "\n";
   const persist = () =>
     enqueue(async () => {
-      record.updated_at = new Date().toISOString();
+      record.updated_at = record.heartbeat_at = new Date().toISOString();
       assertNoSecrets(record.summary, "summary");
       lastWrite = Date.now();
       await writeFileAtomic(recordPath, text());
@@ -213,17 +166,29 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
       );
     }
   };
-  const end = async (status: "completed" | "failed") => {
+  const setError = (error: unknown) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    record.error = {
+      message: relativeText(err.message, root),
+      name: err.name,
+      ...(err.stack ? { stack: relativeText(err.stack, root) } : {}),
+    };
+    return err;
+  };
+  const end = async (status: "completed" | "failed" | "interrupted") => {
     record.status = status;
     const ended = new Date();
     record.ended_at = ended.toISOString();
     record.duration_s = (ended.getTime() - startedMs) / 1000;
+    if (timer !== undefined) clearInterval(timer);
     detach();
+    detachInterruptHandlers(handle);
     await persist();
   };
 
   const handle: RunHandle = {
     id,
+    runsDir,
     dir,
     recordPath,
     metricsPath,
@@ -245,9 +210,23 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
       record.metrics.last = JSON.parse(line);
       if (Date.now() - lastWrite >= progressIntervalMs) await persist();
     },
+    async progress(report) {
+      assertRunning("report progress");
+      const { iteration, checkpoint } = report;
+      if (iteration !== undefined && !(Number.isInteger(iteration) && iteration >= 0)) {
+        throw new RangeError(
+          `Cannot report progress of run ${id}: expected an iteration integer >= 0, got ${iteration}`,
+        );
+      }
+      if (iteration !== undefined) record.progress.iteration = iteration;
+      const moved = checkpoint !== undefined &&
+        relativePath(checkpoint, runsDir) !== record.progress.checkpoint;
+      if (checkpoint !== undefined) record.progress.checkpoint = relativePath(checkpoint, runsDir);
+      if (moved || Date.now() - lastWrite >= progressIntervalMs) await persist();
+    },
     async addArtifact(path, kind) {
       assertRunning("add an artifact");
-      const added = await artifactRecords(path, kind, dir);
+      const added = await artifactRecords(path, kind, dir, root);
       record.artifacts.push(...added);
       await persist();
       return added;
@@ -255,7 +234,7 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     async addInput(input) {
       assertRunning("add an input");
       assertNoSecrets(input, "inputs");
-      record.inputs.push({ ...input, location: scrubUrl(input.location) });
+      record.inputs.push({ ...input, location: recordLocation(input.location, root) });
       await persist();
     },
     async update(fields) {
@@ -285,25 +264,29 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
     },
     async fail(error) {
       if (record.status !== "running") return;
-      const err = error instanceof Error ? error : new Error(String(error));
-      record.error = {
-        message: err.message,
-        name: err.name,
-        ...(err.stack ? { stack: err.stack } : {}),
-      };
+      const err = setError(error);
       for (const c of children) await c.fail(new Error(`parent run ${id} failed: ${err.message}`));
       await end("failed");
     },
+    async interrupt(signal) {
+      if (record.status !== "running") return;
+      record.error = { name: "Interrupted", message: `interrupted by ${signal}` };
+      for (const c of children) await c.interrupt(signal);
+      await end("interrupted");
+    },
     async child(childOptions) {
-      const c = await startRun({
+      const c = await openRun({
         handleUnhandled: false,
         progressIntervalMs,
+        heartbeatIntervalMs,
         ...childOptions,
         runsDir,
         cwd,
+        root,
         parentId: id,
-        command: childOptions.command ?? command,
-      });
+        task: task,
+        command,
+      }, true);
       children.push(c);
       return c;
     },
@@ -315,59 +298,26 @@ export async function startRun(options: StartRunOptions): Promise<RunHandle> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(metricsPath, "", { append: true });
   await persist();
+  if (handleUnhandled) installInterruptHandlers(handle);
+  if (heartbeatIntervalMs > 0) {
+    timer = setInterval(() => {
+      if (record.status !== "running") return;
+      persist().catch((error) => {
+        // A heartbeat that cannot be written is reported once and stops; the run goes on.
+        clearInterval(timer);
+        console.error(
+          `Cannot update the heartbeat of run ${id} in ${recordPath}: ${(error as Error).message}`,
+        );
+      });
+    }, heartbeatIntervalMs);
+    // The heartbeat must never keep a finished script alive.
+    Deno.unrefTimer(timer as unknown as number);
+  }
   return handle;
 }
 
-/** Wires uncaught errors, unhandled rejections, SIGINT and early exit to `fail()`; returns detach. */
-function attachCrashHandlers(
-  handle: RunHandle,
-  record: () => RunRecord,
-  recordPath: string,
-  text: () => string,
-): () => void {
-  const crash = (error: unknown, code: number) => {
-    console.error(error);
-    handle.fail(error).finally(() => Deno.exit(code));
-  };
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    crash(event.error ?? new Error(event.message), 1);
-  };
-  const onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    crash(event.reason, 1);
-  };
-  const onSigint = () => crash(new Error("interrupted (SIGINT)"), 130);
-  // Deno.exit() while running skips the async queue: write the failed record synchronously.
-  const onUnload = () => {
-    const r = record();
-    if (r.status !== "running") return;
-    r.status = "failed";
-    r.ended_at = r.updated_at = new Date().toISOString();
-    r.duration_s = (Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000;
-    r.error = { name: "Error", message: "process exited before the run finished" };
-    const tmp = `${recordPath}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    try {
-      Deno.writeTextFileSync(tmp, text());
-      Deno.renameSync(tmp, recordPath);
-    } catch {
-      // Best effort during exit; the previous complete record stays in place.
-    }
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  globalThis.addEventListener("unload", onUnload);
-  let sigint = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    sigint = true;
-  } catch {
-    // Signals unsupported (Windows without console) or not permitted: the other handlers remain.
-  }
-  return () => {
-    globalThis.removeEventListener("error", onError);
-    globalThis.removeEventListener("unhandledrejection", onRejection);
-    globalThis.removeEventListener("unload", onUnload);
-    if (sigint) Deno.removeSignalListener("SIGINT", onSigint);
-  };
+/** An input location as recorded: URLs without credentials, local paths relative to the root. */
+function recordLocation(location: string, root: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return scrubUrl(location);
+  return location.startsWith("/") ? relativePath(location, root) : location;
 }

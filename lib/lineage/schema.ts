@@ -5,11 +5,18 @@
  * @module
  */
 
-/** Version of the record layout below; readers refuse records with a different major number. */
-export const LINEAGE_SCHEMA_VERSION = "1.0";
+/** Version of the record layout below; readers refuse records with a different major number.
+ * 1.1 added `task`, `nested`, `resumed_from`, `pid`, `host`, `heartbeat_at`, `progress` and the
+ * `interrupted` status; {@linkcode normalizeRecord} fills them in for 1.0 records. */
+export const LINEAGE_SCHEMA_VERSION = "1.1";
 
-/** A run's lifecycle: `running` until `finish()` (completed) or `fail()` (failed). */
-export type RunStatus = "running" | "completed" | "failed";
+/** A run's lifecycle as its process writes it: `running` until `finish()` (completed), `fail()`
+ * (failed) or a SIGINT/SIGTERM (interrupted). */
+export type RunStatus = "running" | "completed" | "failed" | "interrupted";
+
+/** What `deno task runs` shows: the written status, or `died` for a `running` record whose
+ * process is gone (see `displayStatus`). Never written into a record. */
+export type DisplayStatus = RunStatus | "died";
 
 /** The code a run executed. Fields are `null` when the folder is not a git checkout. */
 export interface CodeRecord {
@@ -81,8 +88,11 @@ export interface CriticRecord {
 
 /** A file a run produced. */
 export interface ArtifactRecord {
-  /** Path relative to the run folder when inside it, else as given. */
+  /** Path relative to the run folder when inside it, else relative to the repository root (then
+   * `relative_to` is "repository"). Never absolute. */
   path: string;
+  /** Set to "repository" when `path` is relative to the repository root, not the run folder. */
+  relative_to?: "repository";
   /** What it is: "checkpoint", "rollouts", "plot", "table", ... */
   kind: string;
   sha256: string;
@@ -107,6 +117,25 @@ export interface RunRecord {
   id: string;
   /** Parent run (an experiment's parent record, a resumed or re-scored run), or null. */
   parent_id: string | null;
+  /** The known task that ran (`deno task <task>`), e.g. "train"; reproduce accepts only names of
+   * its allow-list. Null for runs no task started (a notebook). */
+  task: string | null;
+  /** True for a run started by `child()` inside its parent's process (an arm of the demo, a cell of
+   * an ablation): it is reproduced by re-running the parent's task. */
+  nested: boolean;
+  /** The run this one resumed from (`--resume runs/<id>`), or null. */
+  resumed_from: string | null;
+  /** Process id of the process writing this record, or null (1.0 records). */
+  pid: number | null;
+  /** Host name of that process, or null when unknown. */
+  host: string | null;
+  /** ISO 8601 UTC time of the last sign of life: every record write, and a timer while running. */
+  heartbeat_at: string;
+  /** Seconds between heartbeat writes of a running record (0 = no timer). */
+  heartbeat_interval_s: number;
+  /** What the run reported through `progress()`: the last completed iteration and the last
+   * checkpoint, a path relative to the runs folder. */
+  progress: { iteration: number | null; checkpoint: string | null };
   name: string;
   /** What produced it: "demo", "demo-arm", "train", "sft", "bench", "ablation", "notebook", ... */
   kind: string;
@@ -129,13 +158,15 @@ export interface RunRecord {
   metrics: MetricsRecord;
   summary: Record<string, unknown> | null;
   artifacts: ArtifactRecord[];
-  /** argv that reproduces the run, e.g. ["deno", "task", "demo", "--seed=3"]. */
+  /** argv the run was started with, e.g. ["deno", "task", "demo", "--seed=3"], absolute paths made
+   * relative to the repository root. For reading only: reproduce never executes it. */
   command: string[];
   /** The same as one shell-quoted line. */
   reproduce: string;
-  /** Working directory the command ran from. */
+  /** Working directory the command ran from, relative to the repository root ("." for the root). */
   cwd: string;
-  /** Set by fail(): the message and stack. */
+  /** Set by fail() and interrupt(): the message and the stack (file paths relative to the
+   * repository root). */
   error: { message: string; name: string; stack?: string } | null;
 }
 
@@ -144,4 +175,29 @@ export interface MetricsLine {
   step: number;
   time: string;
   [metric: string]: unknown;
+}
+
+/**
+ * Fills the fields a 1.0 record lacks (task, nested, resumed_from, pid, host, heartbeat,
+ * progress) so that readers see one shape.
+ *
+ * @param record A parsed record of schema major version 1.
+ * @returns The same object, completed.
+ * @example
+ * ```ts
+ * const r = normalizeRecord(JSON.parse(await Deno.readTextFile("runs/ID/run.json")));
+ * console.log(r.progress.iteration);
+ * ```
+ */
+export function normalizeRecord(record: RunRecord): RunRecord {
+  const r = record as Partial<RunRecord> & RunRecord;
+  r.task ??= null;
+  r.nested ??= false;
+  r.resumed_from ??= null;
+  r.pid ??= null;
+  r.host ??= null;
+  r.heartbeat_at ??= r.updated_at;
+  r.heartbeat_interval_s ??= 0;
+  r.progress ??= { iteration: null, checkpoint: null };
+  return r;
 }

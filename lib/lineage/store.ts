@@ -4,7 +4,7 @@
  * @module
  */
 import type { MetricsLine, RunRecord } from "./schema.ts";
-import { LINEAGE_SCHEMA_VERSION } from "./schema.ts";
+import { LINEAGE_SCHEMA_VERSION, normalizeRecord } from "./schema.ts";
 
 /**
  * Resolves a run reference to its run.json path: a path to run.json, a run folder, or an id (or
@@ -77,12 +77,12 @@ export async function loadRun(ref: string, runsDir = "runs"): Promise<RunRecord>
   const major = String(record?.schema_version ?? "").split(".")[0];
   if (major !== LINEAGE_SCHEMA_VERSION.split(".")[0]) {
     throw new SyntaxError(
-      `Cannot read ${path}: expected schema_version ${LINEAGE_SCHEMA_VERSION}, got ${
-        JSON.stringify(record?.schema_version)
-      }`,
+      `Cannot read ${path}: expected schema_version ${
+        LINEAGE_SCHEMA_VERSION.split(".")[0]
+      }.x, got ${JSON.stringify(record?.schema_version)}`,
     );
   }
-  return record;
+  return normalizeRecord(record);
 }
 
 /** Options for {@linkcode listRuns}. */

@@ -5,7 +5,15 @@ const cli = new URL("../../lib/cli/runs.ts", import.meta.url).pathname;
 
 async function runs(runsDir: string, ...args: string[]): Promise<{ code: number; out: string }> {
   const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", cli, ...args],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys=hostname",
+      "--allow-run=kill",
+      cli,
+      ...args,
+    ],
     env: { CAPO_RUNS_DIR: runsDir, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -21,7 +29,7 @@ Deno.test("deno task runs lists, shows and diffs records", async () => {
   const common = {
     runsDir,
     kind: "demo",
-    command: ["deno", "task", "demo"],
+    task: "demo",
     handleUnhandled: false,
   };
   const a = await startRun({
@@ -44,7 +52,7 @@ Deno.test("deno task runs lists, shows and diffs records", async () => {
   assert.match(list.out, /arms\.capo\.accuracy=0\.5/);
   const show = await runs(runsDir, "show", "20260101-000001");
   assert.match(show.out, /status completed/);
-  assert.match(show.out, /reproduce deno task demo/);
+  assert.match(show.out, /reproduce deno task reproduce 20260101-000001-b-000002/);
   const diff = await runs(runsDir, "diff", "20260101-000000", "20260101-000001");
   assert.match(diff.out, /rl\.estimator\s+capo\s+grpo/);
   assert.match(diff.out, /arms\.capo\.accuracy\s+0\.5\s+0\.25/);
@@ -53,4 +61,9 @@ Deno.test("deno task runs lists, shows and diffs records", async () => {
   const bad = await runs(runsDir, "show", "nope");
   assert.equal(bad.code, 2);
   assert.match(bad.out, /Cannot find run "nope"/);
+  for (const args of [["bogus"], ["show"], ["--nope"], ["diff", "a"]]) {
+    const wrong = await runs(runsDir, ...args);
+    assert.equal(wrong.code, 2, args.join(" "));
+    assert.equal(wrong.out.trim().split("\n").length, 1, wrong.out);
+  }
 });

@@ -10,6 +10,7 @@ import {
 
 const base = {
   kind: "test",
+  task: "demo",
   command: ["deno", "task", "demo", "--rl.estimator=grpo"],
   handleUnhandled: false,
 };
@@ -171,9 +172,110 @@ setTimeout(() => { throw new Error("boom"); }, 1);`,
     stdout: "piped",
   }).output();
   assert.equal(out.code, 1);
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  assert.match(stderr, /^Run crash failed: boom \(stack trace in .*crash\/run\.json\)$/);
   const r = await loadRun(`${dir}/runs/crash`);
   assert.equal(r.status, "failed");
   assert.equal(r.error?.message, "boom");
+  assert.match(r.error?.stack ?? "", /crash\.ts:\d+/);
+  assert.doesNotMatch(r.error?.stack ?? "", /file:\/\//);
   const leftovers = [...Deno.readDirSync(`${dir}/runs/crash`)].map((e) => e.name).sort();
   assert.deepEqual(leftovers, ["metrics.jsonl", "run.json"]);
+});
+
+Deno.test("a record holds pid, host and a heartbeat that a timer refreshes", async () => {
+  const runsDir = await Deno.makeTempDir();
+  const run = await startRun({
+    ...base,
+    runsDir,
+    name: "h",
+    config: {},
+    heartbeatIntervalMs: 1000,
+  });
+  const first = await loadRun(run.recordPath);
+  assert.equal(first.pid, Deno.pid);
+  assert.equal(first.host, Deno.hostname());
+  assert.equal(first.heartbeat_interval_s, 1);
+  assert.equal(first.task, "demo");
+  await new Promise((resolve) => setTimeout(resolve, 1300));
+  const later = await loadRun(run.recordPath);
+  assert.ok(Date.parse(later.heartbeat_at) > Date.parse(first.heartbeat_at));
+  await run.finish();
+  await assert.rejects(
+    () => startRun({ ...base, runsDir, name: "h", config: {}, heartbeatIntervalMs: 10 }),
+    /expected heartbeatIntervalMs 0 or >= 1000, got 10/,
+  );
+});
+
+Deno.test("progress records the last iteration and a checkpoint relative to the runs folder", async () => {
+  const runsDir = await Deno.makeTempDir();
+  const run = await startRun({
+    ...base,
+    runsDir,
+    name: "p",
+    config: {},
+    progressIntervalMs: 60_000,
+  });
+  await run.progress({ iteration: 2, checkpoint: `${run.dir}/checkpoints` });
+  let r = await loadRun(run.recordPath);
+  assert.deepEqual(r.progress, { iteration: 2, checkpoint: `${run.id}/checkpoints` });
+  await run.progress({ iteration: 3 }); // throttled: not written yet
+  assert.equal((await loadRun(run.recordPath)).progress.iteration, 2);
+  await run.interrupt("SIGTERM");
+  r = await loadRun(run.recordPath);
+  assert.equal(r.status, "interrupted");
+  assert.deepEqual(r.progress, { iteration: 3, checkpoint: `${run.id}/checkpoints` });
+  assert.equal(r.error?.message, "interrupted by SIGTERM");
+  await assert.rejects(() => run.progress({ iteration: -1 }), /expected a running run/);
+});
+
+Deno.test("records hold no absolute path of the machine that made them", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir());
+  await Deno.writeTextFile(`${root}/deno.json`, "{}");
+  await Deno.mkdir(`${root}/data/sft`, { recursive: true });
+  await Deno.writeTextFile(`${root}/data/sft/model.bin`, "w");
+  const runsDir = `${root}/runs`;
+  const run = await startRun({
+    ...base,
+    runsDir,
+    cwd: root,
+    name: "abs",
+    config: { lr: 1 },
+    command: [Deno.execPath(), "run", `${root}/lib/cli/train.ts`, `--config=${root}/x.yaml`, "-q"],
+    inputs: [{ name: "gsm8k", location: `${root}/../shared/gsm8k.jsonl`, sha256: "ab", rows: 1 }],
+  });
+  await run.addArtifact(`${root}/data/sft/model.bin`, "start-checkpoint");
+  await Deno.writeTextFile(`${run.dir}/out.md`, "x");
+  await run.addArtifact(`${run.dir}/out.md`, "table");
+  await run.progress({ checkpoint: `${run.dir}/checkpoints` });
+  await run.fail(
+    new Error(`Cannot read ${root}/data/x.jsonl or /etc/capo/y.yaml (see http://h/a/b)`),
+  );
+  const text = await Deno.readTextFile(run.recordPath);
+  assert.ok(!text.includes(root), text);
+  const r = await loadRun(run.recordPath);
+  assert.deepEqual(r.command, ["deno", "run", "lib/cli/train.ts", "--config=x.yaml", "-q"]);
+  assert.equal(r.cwd, ".");
+  assert.equal(r.inputs[0].location, "../shared/gsm8k.jsonl");
+  assert.deepEqual(r.artifacts.map((a) => [a.path, a.relative_to]), [
+    ["data/sft/model.bin", "repository"],
+    ["out.md", undefined],
+  ]);
+  assert.equal(r.progress.checkpoint, `${run.id}/checkpoints`);
+  assert.match(
+    r.error?.message ?? "",
+    /^Cannot read data\/x\.jsonl or (\.\.\/)+etc\/capo\/y\.yaml \(see http:\/\/h\/a\/b\)$/,
+  );
+  assert.ok(!(r.error?.stack ?? "").includes("file://"));
+});
+
+Deno.test("a nested child inherits the task and is marked nested", async () => {
+  const runsDir = await Deno.makeTempDir();
+  const parent = await startRun({ ...base, runsDir, name: "p", config: {} });
+  const child = await parent.child({ name: "arm", kind: "arm", config: { a: 1 } });
+  assert.equal(child.record.task, "demo");
+  assert.equal(child.record.nested, true);
+  assert.equal(parent.record.nested, false);
+  await parent.interrupt("SIGINT");
+  assert.equal((await loadRun(child.recordPath)).status, "interrupted");
 });
