@@ -98,7 +98,7 @@ if (import.meta.main) {
     name: "sft",
     kind: "sft",
     config,
-    command: ["deno", "task", "sft", ...Deno.args],
+    task: "sft",
     seeds: { task: config.task.seed, traces: config.traces.seed, policy: config.policy.seed },
     backend,
     inputs: [

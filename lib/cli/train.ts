@@ -48,7 +48,6 @@ export async function trainCommand(args: string[]): Promise<number> {
   if (parsed === "help") return 0;
   const result = await runArm(parsed.config, {
     runsDir: parsed.runsDir,
-    command: ["deno", "task", "train"],
     progress: (line) => console.error(line),
     resumeFrom,
     ...(typeof parsed.flags["parent-id"] === "string"

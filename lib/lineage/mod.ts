@@ -44,6 +44,7 @@ export {
   type InterruptInfo,
 } from "./interrupt.ts";
 export * from "./table.ts";
+export * from "./tensorboard.ts";
 export { pinnedPackages } from "./_environment.ts";
 
 /**

@@ -8,20 +8,18 @@ import type { TrainConfig } from "../config/experiments.ts";
 import { type OpenCritic, openCritic } from "../critic/mod.ts";
 import { loadTaskSet, type TaskSet } from "../data/mod.ts";
 import {
+  createEventWriter,
+  createRolloutWriter,
   type CriticRecord,
   defaultRunsDir,
   type InputRecord,
+  installInterruptHandlers,
+  resumeSource,
   type RunHandle,
   startRun,
 } from "../lineage/mod.ts";
 import { chooseBackend, loadCheckpoint, type Policy } from "../model/mod.ts";
-import {
-  createJsonlDump,
-  type EvalMetrics,
-  evaluatePolicy,
-  type RlResult,
-  trainRl,
-} from "../train/mod.ts";
+import { type EvalMetrics, evaluatePolicy, type RlResult, trainRl } from "../train/mod.ts";
 import { sha256Hex } from "../util/mod.ts";
 
 /** Options for {@linkcode runArm}. */
@@ -34,8 +32,8 @@ export interface RunArmOptions {
   parentId?: string;
   /** Lineage kind. @default "train" (or "arm" under a parent) */
   kind?: string;
-  /** The command recorded for a top-level run. @default ["deno", "task", "train"] */
-  command?: string[];
+  /** The task recorded for a top-level run (what `deno task reproduce` re-runs). @default "train" */
+  task?: string;
   /** Progress lines. @default none */
   progress?: (line: string) => void;
   /** An open critic shared by several arms. @default one opened from `config.critic` and closed */
@@ -236,29 +234,42 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
   const inputs = [tasks.train.input, tasks.eval.input, await checkpointInput(config.policy.path)];
   const seeds = { task: config.task.seed, rl: config.rl.seed, critic: config.rl.seed };
   const common = { name: config.name, config, inputs, seeds, backend };
+  const resumed = resumeFrom
+    ? await resumeSource(dirname(resumeFrom), resumeFrom.split("/").at(-1) ?? resumeFrom)
+    : undefined;
   const run = parent
     ? await parent.child({ ...common, kind: options.kind ?? "arm", handleUnhandled: false })
     : await startRun({
       ...common,
       runsDir: options.runsDir ?? defaultRunsDir(),
       kind: options.kind ?? "train",
-      command: options.command ?? ["deno", "task", "train"],
-      ...(resumeFrom
-        ? { parentId: resumeFrom.replace(/\/+$/, "").split("/").at(-1) }
+      task: options.task ?? "train",
+      ...(resumed
+        ? { resumedFrom: resumed.id }
         : options.parentId
         ? { parentId: options.parentId }
         : {}),
     });
   const critic = options.critic ?? await openCritic(config.critic, { seed: config.rl.seed });
   const policy = await loadCheckpoint(config.policy.path);
+  const board = await createEventWriter(`${run.dir}/tb`);
+  if (!parent) {
+    installInterruptHandlers(run, {
+      onInterrupt: async () => {
+        if (!options.critic) await critic.close();
+      },
+    });
+  }
   try {
     await run.update({ critic: criticLineage(await critic.record()) });
     const checkpointDir = config.rl.checkpointEvery > 0 ? `${run.dir}/checkpoints` : undefined;
-    if (resumeFrom && checkpointDir) await copyFolder(`${resumeFrom}/checkpoints`, checkpointDir);
+    if (resumed && checkpointDir) await copyFolder(resumed.checkpoint, checkpointDir);
     const sampledBefore = options.sampledBefore !== undefined
       ? options.sampledBefore
       : await sampledEvaluation(policy, config, tasks.eval);
-    const dump = dumpRollouts ? await createJsonlDump(`${run.dir}/rollouts.jsonl`) : undefined;
+    const dump = dumpRollouts
+      ? await createRolloutWriter(`${run.dir}/rollouts.jsonl.gz`)
+      : undefined;
     const result = await trainRl(config.rl, {
       policy,
       train: tasks.train.tasks,
@@ -270,11 +281,16 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
       checkpointDir,
       stopAfter,
     }, {
-      onMetrics: (step, m) => run.logMetrics(step, m),
+      onMetrics: async (step, m) => {
+        await run.logMetrics(step, m);
+        await board.scalars(m, step);
+      },
       onRollouts: dump?.write,
+      onCheckpoint: (iteration) => run.progress({ iteration, checkpoint: checkpointDir }),
       onProgress: (line) => progress(`${config.name}: ${line}`),
     });
     if (dump) await run.addArtifact(dump.path, "rollouts");
+    await run.addArtifact(board.path, "tensorboard");
     if (checkpointDir && result.iterations > 0) await run.addArtifact(checkpointDir, "checkpoints");
     const done = result.iterations === config.rl.iterations;
     if (done && config.sampledEval.samples > 0) {
@@ -288,6 +304,9 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
       ...(sampled ? { sampled, sampled_before: sampledBefore } : {}),
       ...(values ? { values } : {}),
       estimator: config.rl.estimator,
+      ...(dump
+        ? { rollouts: { rows: dump.rows, dropped: dump.droppedRows, bytes: dump.bytes } }
+        : {}),
       ...creditSummary(config, result),
       iterations: result.iterations,
       resumed_from: result.resumedFrom,
@@ -311,9 +330,16 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     await run.fail(error);
     throw error;
   } finally {
+    board.close();
     policy.dispose();
     if (!options.critic) await critic.close();
   }
+}
+
+function dirname(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  return slash > 0 ? trimmed.slice(0, slash) : ".";
 }
 
 async function copyFolder(from: string, to: string): Promise<void> {

@@ -154,7 +154,7 @@ export async function runExperiment<C extends { name: string }>(
     name: parsed.config.name,
     kind: spec.kind,
     config: parsed.config,
-    command: ["deno", "task", spec.task],
+    task: spec.task,
   });
   const progress = (line: string) => console.error(line);
   try {

@@ -2,6 +2,7 @@
 // at the same numbers, rollouts and weights as an uninterrupted run with the same seed (issue
 // requirement: "a run killed at any point resumes from its last checkpoint").
 import assert from "node:assert/strict";
+import { readRollouts } from "../../lib/lineage/mod.ts";
 import { sha256Hex } from "../../lib/util/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -134,7 +135,7 @@ Deno.test("train CLI killed with SIGKILL resumes to the numbers and weights of a
       runAndKill(configPath, `${tmp}/killed`),
     ]);
     const killed = await readJson(`${killedDir}/run.json`);
-    assert.equal(killed.status, "running", "a killed run never finishes its record");
+    assert.equal(killed.status, "running", "a SIGKILLed run cannot finish its record");
     const killedAt = (await readJson(`${killedDir}/checkpoints/latest.json`)).iteration;
     assert.ok(killedAt >= 1 && killedAt < ITERATIONS, `killed after iteration ${killedAt}`);
 
@@ -157,9 +158,9 @@ Deno.test("train CLI killed with SIGKILL resumes to the numbers and weights of a
 
     // Greedy evaluations before and after, and the summary's numbers.
     assert.deepEqual(resumed.evals, straight.evals);
-    // Critic counters cover the iterations each process ran, so only they (and times) differ.
-    const { seconds: _a, resumed_from: _ra, critic: _ca, ...summaryA } = a.summary;
-    const { seconds: _b, resumed_from: _rb, critic: _cb, ...summaryB } = b.summary;
+    // Critic and rollout counters cover the iterations each process ran: only they (and times) differ.
+    const { seconds: _a, resumed_from: _ra, critic: _ca, rollouts: _da, ...summaryA } = a.summary;
+    const { seconds: _b, resumed_from: _rb, critic: _cb, rollouts: _db, ...summaryB } = b.summary;
     assert.deepEqual(summaryB, summaryA);
     // Every logged number of the iterations after the kill, and every rollout.
     const metricsA = (await readJsonl(`${straightDir}/metrics.jsonl`))
@@ -167,9 +168,10 @@ Deno.test("train CLI killed with SIGKILL resumes to the numbers and weights of a
     const metricsB = (await readJsonl(`${resumedDir}/metrics.jsonl`)).map(withoutTiming);
     assert.equal(metricsA.length, ITERATIONS - killedAt);
     assert.deepEqual(metricsB, metricsA);
-    const rolloutsA = (await readJsonl(`${straightDir}/rollouts.jsonl`))
-      .filter((r) => (r.iteration as number) > killedAt);
-    assert.deepEqual(await readJsonl(`${resumedDir}/rollouts.jsonl`), rolloutsA);
+    const rolloutsA = (await readRollouts(`${straightDir}/rollouts.jsonl.gz`)).rows
+      .filter((r) => ((r as { iteration: number }).iteration) > killedAt);
+    const rolloutsB = (await readRollouts(`${resumedDir}/rollouts.jsonl.gz`)).rows;
+    assert.deepEqual(rolloutsB, rolloutsA);
     // Final weights, Adam moments and RNG state, byte for byte.
     assert.deepEqual(await finalCheckpoint(resumedDir), await finalCheckpoint(straightDir));
     assert.equal(
@@ -193,7 +195,7 @@ Deno.test("train CLI killed with SIGKILL resumes to the numbers and weights of a
     assert.equal(c.status, "completed");
     assert.equal(c.summary.resumed_from, ITERATIONS);
     assert.deepEqual(late.evals, straight.evals);
-    const { seconds: _c, resumed_from: _rc, critic: _cc, ...summaryC } = c.summary;
+    const { seconds: _c, resumed_from: _rc, critic: _cc, rollouts: _dc, ...summaryC } = c.summary;
     assert.deepEqual(summaryC, summaryA);
   } finally {
     await Deno.remove(tmp, { recursive: true });
