@@ -10,6 +10,7 @@ import {
   type CriticConfig,
   evaluateCritic,
   formatEvalTable,
+  formatFailures,
   parseVoteRule,
   readLabeledJsonl,
   startReferenceCriticServer,
@@ -101,7 +102,9 @@ if (import.meta.main) {
     console.log(
       `\n${items.length} responses (${skipped} skipped: step split did not match labels); ` +
         `${metrics.requests} requests, ${metrics.cacheHits} cache hits, ${metrics.retries} retries, ` +
-        `${metrics.failures} failures, ${metrics.parseFailures} parse failures, ` +
+        `${metrics.failedCritiques} failed critiques, failed attempts: ${
+          formatFailures(metrics.failures)
+        }, ` +
         `${metrics.fallbacks} fallbacks, ${(metrics.wallMs / 1000).toFixed(1)} s`,
     );
     if (values.out) {
