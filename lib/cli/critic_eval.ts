@@ -5,17 +5,15 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { type CriticConfig, formatFailures, parseVoteRule } from "../critic/mod.ts";
+import { startReferenceCriticServer } from "../critic/reference/mod.ts";
 import {
   bigBenchMistakeItems,
-  type CriticConfig,
   evaluateCritic,
   formatEvalTable,
-  formatFailures,
-  parseVoteRule,
   readLabeledJsonl,
-  startReferenceCriticServer,
   syntheticAblationItems,
-} from "../critic/mod.ts";
+} from "../eval/mod.ts";
 import { loadBigBenchMistake } from "../data/mod.ts";
 import { writeFileAtomic } from "../util/mod.ts";
 

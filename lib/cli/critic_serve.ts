@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { startReferenceCriticServer } from "../critic/mod.ts";
+import { startReferenceCriticServer } from "../critic/reference/mod.ts";
 
 const USAGE =
   `Usage: deno task critic:serve [--port 8917] [--noise-false-flag 0] [--noise-missed-flag 0]

@@ -9,8 +9,8 @@ import {
   type CriticConfig,
   type CritiqueOutcome,
   type CritiqueRequest,
-  startReferenceCriticServer,
 } from "../critic/mod.ts";
+import { startReferenceCriticServer } from "../critic/reference/mod.ts";
 import { chooseBackend, createPolicy, type Policy, tf, tokenLogProbs } from "../model/mod.ts";
 import { policyLoss } from "../rl/losses.ts";
 import { type Adam, clipByGlobalNorm } from "../rl/optim.ts";

@@ -4,8 +4,8 @@ import {
   type CritiqueRequest,
   DEFAULT_CRITIC_CONFIG,
   formatFailures,
-  startReferenceCriticServer,
 } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 
 const requests: CritiqueRequest[] = [
   { problem: "7+5*3", response: "7+5=12\n\n12*3=37\n\n\\boxed{37}" },

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CriticClient, startReferenceCriticServer } from "../../lib/critic/mod.ts";
+import { CriticClient } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 import { generateSftTraces, generateSyntheticTask } from "../../lib/data/mod.ts";
 
 function batch(size: number, seed: number) {

@@ -1,21 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  bigBenchMistakeItems,
   checkSteps,
   findArithmeticClaims,
   referenceCritique,
-  scoreCritiques,
-} from "../../lib/critic/mod.ts";
+} from "../../../lib/critic/reference/mod.ts";
+import { bigBenchMistakeItems, scoreCritiques } from "../../../lib/eval/mod.ts";
 import {
   generateSftTraces,
   generateSyntheticTask,
   labelSyntheticSteps,
   loadBigBenchMistake,
-} from "../../lib/data/mod.ts";
-import { splitSteps } from "../../lib/steps/mod.ts";
+} from "../../../lib/data/mod.ts";
+import { splitSteps } from "../../../lib/steps/mod.ts";
 
 const BBM =
-  new URL("../../../shared/data/big-bench-mistake/multistep_arithmetic.jsonl", import.meta.url)
+  new URL("../../../../shared/data/big-bench-mistake/multistep_arithmetic.jsonl", import.meta.url)
     .pathname;
 
 Deno.test("findArithmeticClaims reads equations, chains and GSM8K notes, skipping prose", () => {
@@ -41,7 +40,7 @@ Deno.test("findArithmeticClaims reads equations, chains and GSM8K notes, skippin
 });
 
 Deno.test("the reference critic flags almost no step of GSM8K's gold solutions", async () => {
-  const url = new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url);
+  const url = new URL("../../../../shared/data/gsm8k/test.jsonl", import.meta.url);
   const rows = (await Deno.readTextFile(url)).trim().split("\n").map((l) => JSON.parse(l));
   let steps = 0, flagged = 0;
   for (const row of rows) {
