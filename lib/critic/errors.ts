@@ -117,6 +117,18 @@ export class CriticBudgetError extends CriticError {
   }
 }
 
+/**
+ * More of a batch's critiques failed or did not parse than `critic.maxFailureRate` allows: the run
+ * would no longer get its credit from the critic, so it stops.
+ */
+export class CriticFailureRateError extends CriticError {
+  /** See {@linkcode CriticError}. @example `new CriticFailureRateError("12 of 16 critiques failed")` */
+  constructor(message: string, options: CriticErrorOptions = {}) {
+    super(message, options);
+    this.name = "CriticFailureRateError";
+  }
+}
+
 /** The counters failed critic attempts go to (`parse`: a critique arrived but had no verdict). */
 export type CriticFailureKind =
   | "timeout"

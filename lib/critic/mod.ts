@@ -25,3 +25,5 @@ export * from "./template.ts";
 export * from "./cache.ts";
 export * from "./client.ts";
 export * from "./parse.ts";
+export * from "./section.ts";
+export * from "./open.ts";
