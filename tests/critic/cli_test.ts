@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { startFaultyServer } from "./_faulty_server.ts";
+import { hasSharedData, sharedDataPath } from "../_shared_data.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const BBM =
-  new URL("../../../shared/data/big-bench-mistake/multistep_arithmetic.jsonl", import.meta.url)
-    .pathname;
-const HAS_BBM = await Deno.stat(BBM).then(() => true, () => false);
+const BBM = sharedDataPath("big-bench-mistake/multistep_arithmetic.jsonl");
+const HAS_BBM = hasSharedData("big-bench-mistake/multistep_arithmetic.jsonl");
 
 async function run(file: string, args: string[]) {
   const started = performance.now();
