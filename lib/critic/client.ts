@@ -9,8 +9,8 @@
  */
 import OpenAI from "openai";
 import { createRng, hashJson, type Rng } from "../util/mod.ts";
-import { splitSteps, type Step } from "../steps/mod.ts";
-import { CritiqueCache, type CritiqueCacheKey } from "./cache.ts";
+import { splitSteps } from "../steps/mod.ts";
+import { CritiqueCache } from "./cache.ts";
 import {
   type CriticBatchMetrics,
   type CriticConfig,
@@ -24,12 +24,12 @@ import {
   CriticBudgetError,
   CriticConnectionError,
   type CriticError,
-  type CriticFailureKind,
   failureKind,
   isRetryable,
   retryDelayMs,
 } from "./errors.ts";
 import { readChoices, timedFetch, toCriticError } from "./_transport.ts";
+import { type Batch, contiguousRuns, type Plan, sleep, whyFailed } from "./_batch.ts";
 import { createLimiter, type Limiter } from "./_limiter.ts";
 import { type CriticTemplate, loadTemplate, renderPrompt } from "./template.ts";
 import { parseCritique } from "./parse.ts";
@@ -45,38 +45,6 @@ export interface CriticClientOptions {
   getEnv?: (name: string) => string | undefined;
   /** Receives one line per retry and per failed request (never the key). @default undefined */
   log?: (line: string) => void;
-}
-
-interface Plan {
-  steps: Step[];
-  messages: { system: string; user: string };
-  keys: CritiqueCacheKey[];
-  keyHashes?: string[];
-  texts: (string | undefined)[];
-  cached: boolean[];
-  failures: ({ kind: CriticFailureKind; reason: string } | undefined)[];
-}
-
-/** State of one `critiqueBatch` call. */
-interface Batch {
-  metrics: CriticBatchMetrics;
-  /** Aborts in-flight requests and backoff waits once the batch must stop. */
-  abort: AbortController;
-  /** Set when every further request would fail the same way (a refused connection). */
-  stopped?: CriticError;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]);
@@ -414,25 +382,4 @@ export class CriticClient {
   #redact(text: string): string {
     return this.#secret ? text.replaceAll(this.#secret, "***") : text;
   }
-}
-
-function whyFailed(plan: Plan): string {
-  const counts = new Map<string, number>();
-  plan.texts.forEach((text, i) => {
-    const kind = text === undefined ? plan.failures[i]?.kind ?? "other" : "parse";
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  });
-  const first = plan.failures.find((f) => f !== undefined);
-  const kinds = [...counts].map(([kind, n]) => `${kind} ${n}`).join(", ");
-  return first ? `${kinds} (${first.reason})` : kinds;
-}
-
-function contiguousRuns(indices: number[]): number[][] {
-  const runs: number[][] = [];
-  for (const i of indices) {
-    const last = runs.at(-1);
-    if (last && last.at(-1) === i - 1) last.push(i);
-    else runs.push([i]);
-  }
-  return runs;
 }
