@@ -33,7 +33,7 @@ export interface OpenCriticOptions {
 }
 
 /** What lineage records about the critic: no key, no secret-bearing URL parts. */
-export interface CriticRecord {
+export interface CriticLineage {
   /** `"reference"` for the built-in critic, `"endpoint"` for a configured one. */
   source: "reference" | "endpoint";
   /** The configured base URL without credentials or query (`""` for the reference critic). */
@@ -78,7 +78,7 @@ export interface OpenedCritic {
   /** The base URL requests go to (the reference server's `http://127.0.0.1:PORT/v1`). */
   baseUrl: string;
   /** Lineage-safe settings. */
-  record(): CriticRecord;
+  record(): CriticLineage;
   /** Metrics summed over every `critique` call so far. */
   totals(): CriticBatchMetrics;
   /** Stops the reference server, if this critic started one (idempotent). */
@@ -167,7 +167,7 @@ export async function openCritic(
     // Loaded now, so a bad template fails before any training starts.
     const template = await client.template();
     const totals = emptyCriticMetrics();
-    const record: CriticRecord = Object.freeze({
+    const record: CriticLineage = Object.freeze({
       source,
       baseUrl: source === "reference" ? "" : safeUrl(section.baseUrl),
       model: section.model,
