@@ -141,8 +141,10 @@ Deno.test("critic:eval --timeout-ms bounds a silent endpoint and exits 1 when ev
   }
 });
 
-Deno.test("critic:eval and critic:serve answer --help and refuse bad arguments with exit 2", async () => {
-  for (const file of ["lib/cli/critic_eval.ts", "lib/cli/critic_serve.ts"]) {
+Deno.test("the critic commands answer --help and refuse bad arguments with one line and exit 2", async () => {
+  for (
+    const file of ["lib/cli/critic_eval.ts", "lib/cli/critic_serve.ts", "lib/cli/critic_parse.ts"]
+  ) {
     const help = await run(file, ["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: deno task critic:/);
