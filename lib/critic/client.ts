@@ -246,7 +246,9 @@ export class CriticClient {
     const writes: Promise<void>[] = [];
     for (let j = 0; j < got; j++) {
       plan.texts[indices[j]] = result[j];
-      if (this.#cache) {
+      // A critique without a readable verdict is a failure: it is voted out and never cached.
+      const readable = parseCritique(result[j], plan.steps.length).wrongSteps !== null;
+      if (this.#cache && readable) {
         // A failed cache write costs a refetch next time, never the batch.
         writes.push(
           this.#cache.put(plan.keys[indices[j]], result[j], plan.keyHashes?.[indices[j]]).catch(

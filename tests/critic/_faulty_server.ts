@@ -19,10 +19,10 @@ export interface FaultyServer {
 
 const CRITIQUE = "Step 1 multiplies 12 by 3 and states 37, which is wrong.\n\nWrong steps: [1]";
 
-function completion(n: number): string {
+function completion(n: number, content = CRITIQUE): string {
   const choices = Array.from({ length: n }, (_, index) => ({
     index,
-    message: { role: "assistant", content: CRITIQUE },
+    message: { role: "assistant", content },
     finish_reason: "stop",
   }));
   return JSON.stringify({ id: "x", object: "chat.completion", choices });
@@ -149,6 +149,8 @@ export function startFaultyServer(): Promise<FaultyServer> {
         }
         return;
       }
+      case "no_verdict":
+        return await send(reply("200 OK", completion(n, "Hmm, hard to say which step is off.")));
       case "one_choice":
         return await send(reply("200 OK", completion(1)));
       default:

@@ -99,6 +99,25 @@ for (const { mode, kind, retried } of CASES) {
   });
 }
 
+Deno.test("critiques without a verdict are counted parse failures, not retried and never cached", async () => {
+  const server = await startFaultyServer();
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const client = new CriticClient({ ...BASE, baseUrl: `${server.url}/no_verdict/v1`, cacheDir });
+    const { metrics, outcomes } = await client.critiqueBatch(REQUESTS);
+    assert.equal(metrics.requests, REQUESTS.length);
+    assert.equal(metrics.failures.parse, REQUESTS.length * BASE.k!);
+    assert.equal(metrics.failedCritiques, 0, "the requests themselves succeeded");
+    assert.ok(
+      outcomes.every((o) => !o.hasSignal && /all 2 critiques failed: parse 2/.test(o.reason!)),
+    );
+    assert.equal(await countFiles(cacheDir), 0);
+  } finally {
+    await server.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
 Deno.test("a request budget caps the requests of one call and counts the critiques it left unsent", async () => {
   const server = await startFaultyServer();
   try {
