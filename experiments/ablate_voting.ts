@@ -8,12 +8,12 @@
  */
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
+import type { VoteRule } from "../lib/critic/mod.ts";
 import {
   runVotingAblation,
-  type VoteRule,
   type VotingAblationGrid,
   type VotingAblationRow,
-} from "../lib/critic/mod.ts";
+} from "../lib/eval/mod.ts";
 import { startRun } from "../lib/lineage/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
 

@@ -11,8 +11,8 @@
  * @module
  */
 import { BENCH_CONFIG_SCHEMA, type BenchConfig } from "../lib/config/mod.ts";
-import { bigBenchMistakeItems, startReferenceCriticServer } from "../lib/critic/mod.ts";
-import { benchCritic, evaluateCritic } from "../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../lib/critic/reference/mod.ts";
+import { benchCritic, bigBenchMistakeItems, evaluateCritic } from "../lib/eval/mod.ts";
 import { loadBigBenchMistake, loadTaskSet } from "../lib/data/mod.ts";
 import type { RunHandle } from "../lib/lineage/mod.ts";
 import { benchModel, chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";

@@ -5,13 +5,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  CriticClient,
-  type CriticConfig,
-  parseVoteRule,
-  type ReferenceCriticServer,
-  startReferenceCriticServer,
-} from "../critic/mod.ts";
+import { CriticClient, type CriticConfig, parseVoteRule } from "../critic/mod.ts";
+import { type ReferenceCriticServer, startReferenceCriticServer } from "../critic/reference/mod.ts";
 import { startCreditServer } from "../credit/mod.ts";
 
 const USAGE = `Usage: deno task credit:serve [--port 8930] [--host 127.0.0.1] [--token-env NAME]

@@ -1,44 +1,56 @@
 /**
  * `deno task critic:eval FILE`: scores a critic against step labels — step-level precision, recall,
  * F1 of the voted wrong set and first-error accuracy, per vote rule and k. By default it starts the
- * reference critic itself; `--base-url` points it at any OpenAI-compatible endpoint instead.
+ * reference critic itself; `--base-url` points it at any OpenAI-compatible endpoint instead. Exits 1
+ * with one line when every critic request failed or the endpoint refuses connections, 2 on bad usage.
  * @module
  */
 import { parseArgs } from "node:util";
+import { type CriticConfig, formatFailures, parseVoteRule } from "../critic/mod.ts";
+import { startReferenceCriticServer } from "../critic/reference/mod.ts";
 import {
   bigBenchMistakeItems,
-  type CriticConfig,
   evaluateCritic,
   formatEvalTable,
-  parseVoteRule,
   readLabeledJsonl,
-  startReferenceCriticServer,
   syntheticAblationItems,
-} from "../critic/mod.ts";
+} from "../eval/mod.ts";
 import { loadBigBenchMistake } from "../data/mod.ts";
 import { writeFileAtomic } from "../util/mod.ts";
+import { runCriticCommand, UsageError } from "./_critic_cli.ts";
 
 const USAGE = `Usage: deno task critic:eval [FILE] [--format bbm|synthetic] [--k 1,2,4,8]
   [--rules union,intersection,majority,average,at-least-m] [--m 2] [--out PATH]
   [--base-url URL --model NAME --api-key-env VAR] [--concurrency 16] [--cache-dir DIR]
   [--temperature 0.7] [--include-reference] [--repeated-calls (k requests instead of n = k)]
+  [--timeout-ms 60000 (per request)] [--max-attempts 3 (per request)]
   [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300]
 FILE: BIG-Bench-Mistake JSONL (bbm), or synthetic JSONL with question/response/step_labels;
 without FILE and with --format synthetic, seeded synthetic SFT traces are generated (--size).`;
 
 async function readItems(file: string | undefined, format: string, size: number, seed: number) {
   if (!file) {
-    if (format !== "synthetic") throw new TypeError(`Cannot evaluate: expected FILE\n${USAGE}`);
+    if (format !== "synthetic") {
+      throw new UsageError("Cannot evaluate: expected FILE, or --format synthetic");
+    }
     return syntheticAblationItems(size, seed);
   }
   if (format === "bbm") return bigBenchMistakeItems((await loadBigBenchMistake(file)).records);
   if (format !== "synthetic") {
-    throw new RangeError(`Cannot read --format: expected bbm or synthetic, got "${format}"`);
+    throw new UsageError(`Cannot read --format: expected bbm or synthetic, got "${format}"`);
   }
   return readLabeledJsonl(await Deno.readTextFile(file), file);
 }
 
-if (import.meta.main) {
+function num(name: string, text: string, min: number): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < min) {
+    throw new UsageError(`Cannot read --${name}: expected a number >= ${min}, got "${text}"`);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
@@ -54,6 +66,8 @@ if (import.meta.main) {
       concurrency: { type: "string", default: "16" },
       "cache-dir": { type: "string" },
       temperature: { type: "string" },
+      "timeout-ms": { type: "string", default: "60000" },
+      "max-attempts": { type: "string", default: "3" },
       "noise-false-flag": { type: "string", default: "0" },
       "noise-missed-flag": { type: "string", default: "0" },
       seed: { type: "string", default: "0" },
@@ -65,50 +79,74 @@ if (import.meta.main) {
   });
   if (values.help) {
     console.log(USAGE);
-    Deno.exit(0);
+    return;
   }
-  const seed = Number(values.seed);
-  const items = await readItems(positionals[0], values.format, Number(values.size), seed);
-  const ks = values.k.split(",").map(Number);
-  const rules = values.rules.split(",").map((r) => parseVoteRule(r.trim()));
-  const server = values["base-url"] ? undefined : await startReferenceCriticServer({
-    port: 0,
-    noise: {
-      falseFlagRate: Number(values["noise-false-flag"]),
-      missedFlagRate: Number(values["noise-missed-flag"]),
-      seed,
-    },
+  const seed = num("seed", values.seed, 0);
+  const ks = values.k.split(",").map((k) => num("k", k, 1));
+  const rules = values.rules.split(",").map((r) => {
+    try {
+      return parseVoteRule(r.trim());
+    } catch (error) {
+      throw new UsageError(`--rules: ${(error as Error).message}`);
+    }
   });
+  const m = num("m", values.m, 1);
+  const timeoutMs = num("timeout-ms", values["timeout-ms"], 1);
+  const maxAttempts = num("max-attempts", values["max-attempts"], 1);
+  const concurrency = num("concurrency", values.concurrency, 1);
+  const noise = {
+    falseFlagRate: num("noise-false-flag", values["noise-false-flag"], 0),
+    missedFlagRate: num("noise-missed-flag", values["noise-missed-flag"], 0),
+    seed,
+  };
+  const items = await readItems(positionals[0], values.format, num("size", values.size, 1), seed);
+  const server = values["base-url"]
+    ? undefined
+    : await startReferenceCriticServer({ port: 0, noise });
   try {
     const config: Partial<CriticConfig> = {
       baseUrl: values["base-url"] ?? server!.baseUrl,
-      concurrency: Number(values.concurrency),
+      concurrency,
+      timeoutMs,
+      maxAttempts,
       cacheDir: values["cache-dir"],
       includeReference: values["include-reference"],
       useN: !values["repeated-calls"],
       ...(values.model ? { model: values.model } : {}),
       ...(values["api-key-env"] ? { apiKeyEnv: values["api-key-env"] } : {}),
-      ...(values.temperature ? { temperature: Number(values.temperature) } : {}),
+      ...(values.temperature ? { temperature: num("temperature", values.temperature, 0) } : {}),
     };
     const { results, metrics, skipped } = await evaluateCritic(items, {
       config,
       ks,
       rules,
-      m: Number(values.m),
+      m,
       clientOptions: { log: (line) => console.error(line) },
     });
+    const fetched = metrics.critiques - metrics.cacheHits;
+    if (fetched > 0 && metrics.failedCritiques === fetched) {
+      throw new Error(
+        `Every critic request failed (${metrics.requests} requests; ${
+          formatFailures(metrics.failures)
+        }) at ${config.baseUrl}: nothing to score; check the endpoint`,
+      );
+    }
     console.log(formatEvalTable(results));
     console.log(
       `\n${items.length} responses (${skipped} skipped: step split did not match labels); ` +
         `${metrics.requests} requests, ${metrics.cacheHits} cache hits, ${metrics.retries} retries, ` +
-        `${metrics.failures} failures, ${metrics.parseFailures} parse failures, ` +
+        `${metrics.failedCritiques} failed critiques, failed attempts: ${
+          formatFailures(metrics.failures)
+        }, ` +
         `${metrics.fallbacks} fallbacks, ${(metrics.wallMs / 1000).toFixed(1)} s`,
     );
     if (values.out) {
-      await writeFileAtomic(values.out, JSON.stringify({ results }, null, 2) + "\n");
+      await writeFileAtomic(values.out, JSON.stringify({ results, metrics }, null, 2) + "\n");
       console.log(`wrote ${values.out}`);
     }
   } finally {
     await server?.close();
   }
 }
+
+if (import.meta.main) await runCriticCommand("critic:eval", main);

@@ -14,6 +14,7 @@ import {
   type ParseCritiqueOptions,
   scoreParser,
 } from "../critic/parse.ts";
+import { runCriticCommand } from "./_critic_cli.ts";
 
 const USAGE = `Usage: deno task critic:parse [options] [FILE]
 
@@ -137,4 +138,10 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  let code = 1;
+  await runCriticCommand("critic:parse", async () => {
+    code = await main(Deno.args);
+  });
+  Deno.exit(code);
+}

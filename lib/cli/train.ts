@@ -31,7 +31,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       throw new UsageError("Cannot resume: expected --resume=runs/<id>, got nothing");
     }
     resumeFrom = resumeFrom.replace(/\/+$/, "").replace(/\/run\.json$/, "");
-    rest = args.filter((a, j) => j !== i && !(j === i + 1 && !resume.includes("=")));
+    rest = args.filter((_, j) => j !== i && !(j === i + 1 && !resume.includes("=")));
     if (!(await Deno.stat(`${resumeFrom}/run.json`).catch(() => undefined))?.isFile) {
       throw new UsageError(
         `Cannot resume from ${resumeFrom}: expected a run folder holding run.json, got none`,

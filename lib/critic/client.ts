@@ -1,15 +1,16 @@
 /**
  * The GenPRM critic client (CAPO §3): renders the prompt for each response, asks an OpenAI-compatible
  * endpoint for k critiques (`n` or repeated calls), parses and votes them. Concurrency and
- * requests-per-minute limits, per-request timeouts, bounded retries with backoff and seeded jitter,
- * and a content-addressed cache make it practical against vLLM / SGLang / Ollama / OpenAI at scale.
- * The SDK's own retries are off so that every retry is counted here.
+ * requests-per-minute limits, per-request timeouts, bounded attempts with backoff and seeded jitter,
+ * a request budget per batch and a content-addressed cache make it practical against vLLM / SGLang /
+ * Ollama / OpenAI at scale. The SDK's own retries are off so that every attempt is counted here, by
+ * failure kind; a failed critique is dropped from the vote and never cached.
  * @module
  */
 import OpenAI from "openai";
 import { createRng, hashJson, type Rng } from "../util/mod.ts";
-import { splitSteps, type Step } from "../steps/mod.ts";
-import { CritiqueCache, type CritiqueCacheKey } from "./cache.ts";
+import { splitSteps } from "../steps/mod.ts";
+import { CritiqueCache } from "./cache.ts";
 import {
   type CriticBatchMetrics,
   type CriticConfig,
@@ -19,8 +20,16 @@ import {
   DEFAULT_CRITIC_CONFIG,
   emptyCriticMetrics,
 } from "./config.ts";
-import { CriticServerError, isRetryable, retryDelayMs } from "./errors.ts";
-import { guardedFetch, toCriticError } from "./_transport.ts";
+import {
+  CriticBudgetError,
+  CriticConnectionError,
+  type CriticError,
+  failureKind,
+  isRetryable,
+  retryDelayMs,
+} from "./errors.ts";
+import { readChoices, timedFetch, toCriticError } from "./_transport.ts";
+import { type Batch, contiguousRuns, type Plan, sleep, whyFailed } from "./_batch.ts";
 import { createLimiter, type Limiter } from "./_limiter.ts";
 import { type CriticTemplate, loadTemplate, renderPrompt } from "./template.ts";
 import { parseCritique } from "./parse.ts";
@@ -36,16 +45,6 @@ export interface CriticClientOptions {
   getEnv?: (name: string) => string | undefined;
   /** Receives one line per retry and per failed request (never the key). @default undefined */
   log?: (line: string) => void;
-}
-
-interface Plan {
-  steps: Step[];
-  messages: { system: string; user: string };
-  keys: CritiqueCacheKey[];
-  keyHashes?: string[];
-  texts: (string | undefined)[];
-  cached: boolean[];
-  failures: (string | undefined)[];
 }
 
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]);
@@ -74,13 +73,14 @@ export class CriticClient {
   #template?: Promise<CriticTemplate>;
   #log?: (line: string) => void;
   #secret?: string;
+  #url: string;
 
   /**
    * Creates a client (no request is sent until `critiqueBatch`).
    *
    * @param config Config fields; missing ones come from {@linkcode DEFAULT_CRITIC_CONFIG}.
    * @param options See {@linkcode CriticClientOptions}.
-   * @throws {RangeError} For a bad k, concurrency, timeout or retry count.
+   * @throws {RangeError} For a bad k, concurrency, timeout, attempt count or request budget.
    * @throws {TypeError} When `apiKeyEnv` names an unset variable and the endpoint is not local.
    * @example
    * ```ts
@@ -92,7 +92,7 @@ export class CriticClient {
     const { seed = 0, fetch: baseFetch = globalThis.fetch, log } = options;
     const getEnv = options.getEnv ?? ((name: string) => Deno.env.get(name));
     const c = { ...DEFAULT_CRITIC_CONFIG, ...config };
-    for (const [field, min] of [["k", 1], ["concurrency", 1], ["maxRetries", 0]] as const) {
+    for (const [field, min] of [["k", 1], ["concurrency", 1], ["maxAttempts", 1]] as const) {
       if (!Number.isInteger(c[field]) || c[field] < min) {
         throw new RangeError(
           `Cannot create critic client: expected ${field} to be an integer >= ${min}, got ${
@@ -106,7 +106,15 @@ export class CriticClient {
         `Cannot create critic client: expected timeoutMs > 0, got ${c.timeoutMs}`,
       );
     }
+    if (
+      c.requestBudget !== undefined && !(Number.isInteger(c.requestBudget) && c.requestBudget >= 0)
+    ) {
+      throw new RangeError(
+        `Cannot create critic client: expected requestBudget to be an integer >= 0, got ${c.requestBudget}`,
+      );
+    }
     this.config = Object.freeze(c);
+    this.#url = `${c.baseUrl.replace(/\/+$/, "")}/chat/completions`;
     this.#secret = c.apiKeyEnv ? getEnv(c.apiKeyEnv) || undefined : undefined;
     if (c.apiKeyEnv && !this.#secret && !LOCAL_HOSTS.has(new URL(c.baseUrl).hostname)) {
       throw new TypeError(
@@ -117,8 +125,8 @@ export class CriticClient {
       baseURL: c.baseUrl,
       apiKey: this.#secret ?? "capo-no-key",
       maxRetries: 0,
-      timeout: c.timeoutMs,
-      fetch: guardedFetch(baseFetch),
+      timeout: c.timeoutMs + 1000,
+      fetch: timedFetch(baseFetch, c.timeoutMs),
     });
     this.#limiter = createLimiter(c.concurrency, c.requestsPerMinute);
     this.#rng = createRng(seed).fork("critic-retry-jitter");
@@ -141,10 +149,14 @@ export class CriticClient {
   }
 
   /**
-   * Critiques a batch of responses: k critiques each (cache first), parsed and voted.
+   * Critiques a batch of responses: k critiques each (cache first), parsed and voted. Every request
+   * has at most `maxAttempts` tries of at most `timeoutMs` each, and the call sends at most
+   * `requestBudget` requests; failed attempts are counted by kind in `metrics.failures`.
    *
    * @param requests The responses with their problems.
    * @returns One outcome per request, in order, and the batch's metrics.
+   * @throws {CriticConnectionError} When the endpoint refuses the connection (nothing listens at
+   *   `baseUrl`): the call stops at once rather than retrying every critique.
    * @example
    * ```ts
    * const { outcomes, metrics } = await client.critiqueBatch([{ problem: "2+2", response: "2+2=4" }]);
@@ -156,19 +168,23 @@ export class CriticClient {
     const started = performance.now();
     const metrics = emptyCriticMetrics();
     metrics.responses = requests.length;
+    const batch: Batch = { metrics, abort: new AbortController() };
     const template = await this.template();
     const plans = requests.map((request) => this.#plan(template, request));
-    // Per response: look the cache up, then fetch what is missing, so requests start at once.
+    await Promise.all(plans.map((plan) => this.#lookUp(plan, metrics)));
+    const toFetch = plans.reduce(
+      (sum, p) => sum + p.texts.filter((t) => t === undefined).length,
+      0,
+    );
+    metrics.requestBudget = this.config.requestBudget ?? toFetch * this.config.maxAttempts;
     await Promise.all(plans.map(async (plan) => {
-      if (plan.steps.length === 0) return;
-      metrics.critiques += plan.keys.length;
-      await this.#lookUp(plan, metrics);
       const missing = plan.texts.flatMap((t, i) => (t === undefined ? [i] : []));
       const groups = this.config.useN ? contiguousRuns(missing) : missing.map((i) => [i]);
-      await Promise.all(groups.map((group) => this.#fetchGroup(plan, group, metrics)));
+      await Promise.all(groups.map((group) => this.#fetchGroup(plan, group, batch)));
     }));
-    const outcomes = plans.map((plan) => this.#outcome(plan, metrics));
     metrics.wallMs = performance.now() - started;
+    if (batch.stopped) throw batch.stopped;
+    const outcomes = plans.map((plan) => this.#outcome(plan, metrics));
     return { outcomes, metrics };
   }
 
@@ -177,7 +193,8 @@ export class CriticClient {
     const steps = splitSteps(request.response, { separator });
     const reference = includeReference ? request.reference : undefined;
     const messages = renderPrompt(template, { problem: request.problem, steps, reference });
-    const keys = Array.from({ length: k }, (_, critiqueIndex) => ({
+    // A response without steps has nothing to critique: no keys, no requests.
+    const keys = Array.from({ length: steps.length ? k : 0 }, (_, critiqueIndex) => ({
       model,
       templateSha256: template.sha256,
       problem: request.problem,
@@ -187,18 +204,19 @@ export class CriticClient {
       sampling: { temperature, maxTokens, seed },
       critiqueIndex,
     }));
-    const empty = () => new Array(k).fill(undefined);
+    const empty = () => new Array(keys.length).fill(undefined);
     return {
       steps,
       messages,
       keys,
       texts: empty(),
-      cached: new Array(k).fill(false),
+      cached: new Array(keys.length).fill(false),
       failures: empty(),
     };
   }
 
   async #lookUp(plan: Plan, metrics: CriticBatchMetrics): Promise<void> {
+    metrics.critiques += plan.keys.length;
     const cache = this.#cache;
     if (!cache) return;
     plan.keyHashes = await Promise.all(plan.keys.map((key) => hashJson(key)));
@@ -215,44 +233,46 @@ export class CriticClient {
     });
   }
 
-  async #fetchGroup(plan: Plan, indices: number[], metrics: CriticBatchMetrics): Promise<void> {
+  async #fetchGroup(plan: Plan, indices: number[], batch: Batch): Promise<void> {
     const seed = this.config.seed === null ? undefined : this.config.seed + indices[0];
-    let texts: string[];
-    try {
-      texts = await this.#request(plan.messages, indices.length, seed, metrics);
-    } catch (error) {
-      const reason = this.#redact(error instanceof Error ? error.message : String(error));
-      for (const i of indices) plan.failures[i] = reason;
-      metrics.failures += indices.length;
-      this.#log?.(`critic request failed after retries: ${reason}`);
+    const result = await this.#attempts(plan.messages, indices.length, seed, batch);
+    if (result instanceof Error) {
+      const reason = this.#redact(result.message);
+      for (const i of indices) plan.failures[i] = { kind: failureKind(result), reason };
+      batch.metrics.failedCritiques += indices.length;
       return;
     }
-    const got = Math.min(texts.length, indices.length);
+    const got = Math.min(result.length, indices.length);
     const writes: Promise<void>[] = [];
     for (let j = 0; j < got; j++) {
-      plan.texts[indices[j]] = texts[j];
-      if (this.#cache) {
+      plan.texts[indices[j]] = result[j];
+      // A critique without a readable verdict is a failure: it is voted out and never cached.
+      const readable = parseCritique(result[j], plan.steps.length).wrongSteps !== null;
+      if (this.#cache && readable) {
         // A failed cache write costs a refetch next time, never the batch.
         writes.push(
-          this.#cache.put(plan.keys[indices[j]], texts[j], plan.keyHashes?.[indices[j]]).catch(
+          this.#cache.put(plan.keys[indices[j]], result[j], plan.keyHashes?.[indices[j]]).catch(
             (error) => this.#log?.(`critic cache write failed: ${error?.message ?? error}`),
           ),
         );
       }
     }
     await Promise.all(writes);
-    // A server that ignores `n` returns fewer choices: ask for the rest one at a time.
-    const rest = indices.slice(got).map((i) => this.#fetchGroup(plan, [i], metrics));
-    await Promise.all(rest);
+    if (got === indices.length) return;
+    // A server that ignores `n` returns fewer choices: ask for the rest one at a time. Single
+    // requests cannot come back short (no choice is a malformed answer), so this recurses once.
+    batch.metrics.partialAnswers++;
+    await Promise.all(indices.slice(got).map((i) => this.#fetchGroup(plan, [i], batch)));
   }
 
-  async #request(
+  /** At most `maxAttempts` tries of one request, within the batch's budget: texts, or the error. */
+  async #attempts(
     messages: { system: string; user: string },
     n: number,
     seed: number | undefined,
-    metrics: CriticBatchMetrics,
-  ): Promise<string[]> {
-    const { model, temperature, maxTokens, maxTokensField, maxRetries, timeoutMs } = this.config;
+    batch: Batch,
+  ): Promise<string[] | CriticError> {
+    const { model, temperature, maxTokens, maxTokensField, maxAttempts, timeoutMs } = this.config;
     const body = {
       model,
       messages: [
@@ -264,43 +284,55 @@ export class CriticClient {
       [maxTokensField]: maxTokens,
       ...(seed === undefined ? {} : { seed }),
     } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-    for (let attempt = 0;; attempt++) {
+    const { metrics } = batch;
+    const url = this.#url;
+    for (let attempt = 1;; attempt++) {
+      if (batch.stopped) return batch.stopped;
+      if (metrics.requests >= metrics.requestBudget) {
+        metrics.failures.budget++;
+        return new CriticBudgetError(
+          `Critic request to ${url} not sent: the batch's budget of ${metrics.requestBudget} requests is spent`,
+        );
+      }
       metrics.requests++;
       try {
-        const completion = await this.#limiter.run(() =>
-          this.#openai.chat.completions.create(body, { timeout: timeoutMs, maxRetries: 0 })
+        const response = await this.#limiter.run(() =>
+          this.#openai.chat.completions.create(body, {
+            // Our fetch enforces `timeoutMs`; the SDK's own limit is only a backstop.
+            timeout: timeoutMs + 1000,
+            maxRetries: 0,
+            signal: batch.abort.signal,
+          }).asResponse()
         );
-        if (!Array.isArray(completion?.choices)) {
-          throw new CriticServerError(
-            `Cannot read critic response: expected a choices array, got ${typeof completion
-              ?.choices}`,
-          );
-        }
-        metrics.promptTokens += completion.usage?.prompt_tokens ?? 0;
-        metrics.completionTokens += completion.usage?.completion_tokens ?? 0;
-        return [...completion.choices]
-          .sort((a, b) => a.index - b.index)
-          // Some reasoning servers leave `content` empty and put the text in `reasoning_content`.
-          .map((choice) =>
-            choice.message?.content ||
-            (choice.message as { reasoning_content?: string } | undefined)?.reasoning_content ||
-            ""
-          );
+        const answer = readChoices(await response.text(), url);
+        metrics.promptTokens += answer.promptTokens;
+        metrics.completionTokens += answer.completionTokens;
+        return answer.texts;
       } catch (raw) {
-        const error = toCriticError(raw);
-        if (!isRetryable(error) || attempt >= maxRetries) throw error;
+        const error = batch.stopped ?? toCriticError(raw, url);
+        if (batch.stopped) return batch.stopped;
+        metrics.failures[failureKind(error)]++;
+        if (error instanceof CriticConnectionError && error.refused) {
+          // Nothing listens there: every other request would fail the same way.
+          batch.stopped = error;
+          batch.abort.abort();
+          return error;
+        }
+        const line = this.#redact(error.message);
+        if (!isRetryable(error) || attempt >= maxAttempts) {
+          this.#log?.(`critic request failed (attempt ${attempt}/${maxAttempts}): ${line}`);
+          return error;
+        }
         metrics.retries++;
-        const delay = retryDelayMs(attempt, error.headers, {
+        const delay = retryDelayMs(attempt - 1, error.headers, {
           baseMs: this.config.retryBaseDelayMs,
           maxMs: this.config.retryMaxDelayMs,
           rng: this.#rng,
         });
         this.#log?.(
-          `critic retry ${attempt + 1}/${maxRetries} in ${Math.round(delay)} ms: ${
-            this.#redact(error.message)
-          }`,
+          `critic retry ${attempt}/${maxAttempts - 1} in ${Math.round(delay)} ms: ${line}`,
         );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay, batch.abort.signal);
       }
     }
   }
@@ -309,39 +341,47 @@ export class CriticClient {
     const { steps } = plan;
     if (steps.length === 0) {
       metrics.fallbacks++;
-      return { steps, critiques: [], validCount: 0, wrongness: [], hasSignal: false };
+      return {
+        steps,
+        critiques: [],
+        validCount: 0,
+        wrongness: [],
+        hasSignal: false,
+        reason: "the response has no steps",
+      };
     }
     const critiques: Critique[] = plan.texts.map((text, i) => {
+      const failure = plan.failures[i];
       if (text === undefined) {
         return {
           text: "",
           wrongSteps: null,
-          reason: `request failed: ${plan.failures[i]}`,
+          reason: `request failed (${failure?.kind ?? "other"}): ${failure?.reason ?? "no answer"}`,
           cached: false,
         };
       }
       const parsed = parseCritique(text, steps.length);
-      if (parsed.wrongSteps === null) metrics.parseFailures++;
+      if (parsed.wrongSteps === null) metrics.failures.parse++;
       return { text, wrongSteps: parsed.wrongSteps, reason: parsed.reason, cached: plan.cached[i] };
     });
     const valid = critiques.flatMap((c) => (c.wrongSteps === null ? [] : [c.wrongSteps]));
-    if (valid.length === 0) metrics.fallbacks++;
     const { voteRule, voteM, voteTie } = this.config;
     const wrongness = vote(valid, steps.length, voteRule, { m: voteM, tie: voteTie });
-    return { steps, critiques, validCount: valid.length, wrongness, hasSignal: valid.length > 0 };
+    const outcome: CritiqueOutcome = {
+      steps,
+      critiques,
+      validCount: valid.length,
+      wrongness,
+      hasSignal: valid.length > 0,
+    };
+    if (valid.length === 0) {
+      metrics.fallbacks++;
+      outcome.reason = `all ${critiques.length} critiques failed: ${whyFailed(plan)}`;
+    }
+    return outcome;
   }
 
   #redact(text: string): string {
     return this.#secret ? text.replaceAll(this.#secret, "***") : text;
   }
-}
-
-function contiguousRuns(indices: number[]): number[][] {
-  const runs: number[][] = [];
-  for (const i of indices) {
-    const last = runs.at(-1);
-    if (last && last.at(-1) === i - 1) last.push(i);
-    else runs.push([i]);
-  }
-  return runs;
 }

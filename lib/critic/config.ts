@@ -4,6 +4,7 @@
  * @module
  */
 import type { Step } from "../steps/mod.ts";
+import { CRITIC_FAILURE_KINDS, type CriticFailureKind } from "./errors.ts";
 import type { VoteRule } from "./vote.ts";
 
 /** Critic configuration; the resolved value is what lineage records (it never holds a key). */
@@ -37,10 +38,15 @@ export interface CriticConfig {
   concurrency: number;
   /** Request starts per minute at most; unset = unlimited. @default undefined */
   requestsPerMinute?: number;
-  /** Per-request timeout, ms. @default 60000 */
+  /** Per-request timeout over headers and body together, ms. @default 60000 */
   timeoutMs: number;
-  /** Retries per request after the first attempt. @default 4 */
-  maxRetries: number;
+  /** Attempts per critique request, the first included. @default 3 */
+  maxAttempts: number;
+  /**
+   * Requests one `critiqueBatch` call may send at most; unset = critiques to fetch × `maxAttempts`.
+   * @default undefined
+   */
+  requestBudget?: number;
   /** First backoff delay, ms (doubling up to `retryMaxDelayMs`, with jitter). @default 500 */
   retryBaseDelayMs: number;
   /** Largest backoff delay, ms. @default 8000 */
@@ -84,7 +90,8 @@ export const DEFAULT_CRITIC_CONFIG: Readonly<CriticConfig> = Object.freeze(
     concurrency: 16,
     requestsPerMinute: undefined,
     timeoutMs: 60_000,
-    maxRetries: 4,
+    maxAttempts: 3,
+    requestBudget: undefined,
     retryBaseDelayMs: 500,
     retryMaxDelayMs: 8000,
     cacheDir: undefined,
@@ -129,7 +136,12 @@ export interface CritiqueOutcome {
   wrongness: number[];
   /** At least one critique parsed: the response has a process signal. */
   hasSignal: boolean;
+  /** Why there is no signal (no steps, or every critique failed, by kind); absent with a signal. */
+  reason?: string;
 }
+
+/** Failed attempts by kind. */
+export type CriticFailureCounts = Record<CriticFailureKind, number>;
 
 /** Counters for one `critiqueBatch` call. */
 export interface CriticBatchMetrics {
@@ -137,18 +149,22 @@ export interface CriticBatchMetrics {
   responses: number;
   /** Critiques asked for (responses × k, minus responses without steps). */
   critiques: number;
-  /** HTTP requests sent, retries included. */
+  /** HTTP requests sent, retries included (never more than `requestBudget`). */
   requests: number;
+  /** The request budget of the call. */
+  requestBudget: number;
   /** Critiques served from the cache. */
   cacheHits: number;
   /** Cache entries found corrupt and refetched. */
   cacheCorrupt: number;
   /** Retries made. */
   retries: number;
-  /** Critiques whose request still failed after all retries. */
-  failures: number;
-  /** Critiques received but unparseable. */
-  parseFailures: number;
+  /** Failed attempts by kind; `parse` counts critiques received without a readable verdict. */
+  failures: CriticFailureCounts;
+  /** Critiques with no text after every attempt (dropped from the vote). */
+  failedCritiques: number;
+  /** Answers with fewer choices than asked (a server ignoring `n`); the rest are fetched singly. */
+  partialAnswers: number;
   /** Responses with no valid critique (outcome reward only). */
   fallbacks: number;
   /** Prompt tokens reported by the server. */
@@ -173,14 +189,70 @@ export function emptyCriticMetrics(): CriticBatchMetrics {
     responses: 0,
     critiques: 0,
     requests: 0,
+    requestBudget: 0,
     cacheHits: 0,
     cacheCorrupt: 0,
     retries: 0,
-    failures: 0,
-    parseFailures: 0,
+    failures: emptyFailureCounts(),
+    failedCritiques: 0,
+    partialAnswers: 0,
     fallbacks: 0,
     promptTokens: 0,
     completionTokens: 0,
     wallMs: 0,
   };
+}
+
+/**
+ * Zeroed failure counters.
+ *
+ * @returns One counter per failure kind, all 0.
+ * @example
+ * ```ts
+ * emptyFailureCounts().timeout; // 0
+ * ```
+ */
+export function emptyFailureCounts(): CriticFailureCounts {
+  return Object.fromEntries(CRITIC_FAILURE_KINDS.map((k) => [k, 0])) as CriticFailureCounts;
+}
+
+/**
+ * Adds one batch's metrics into a running total (counters add; `wallMs` adds too).
+ *
+ * @param total The running total (changed in place).
+ * @param batch One batch's metrics.
+ * @returns `total`.
+ * @example
+ * ```ts
+ * const total = emptyCriticMetrics();
+ * addCriticMetrics(total, (await client.critiqueBatch(requests)).metrics);
+ * ```
+ */
+export function addCriticMetrics(
+  total: CriticBatchMetrics,
+  batch: Readonly<CriticBatchMetrics>,
+): CriticBatchMetrics {
+  for (const key of Object.keys(total) as (keyof CriticBatchMetrics)[]) {
+    if (key === "failures") {
+      for (const kind of CRITIC_FAILURE_KINDS) total.failures[kind] += batch.failures[kind];
+    } else total[key] += batch[key];
+  }
+  return total;
+}
+
+/**
+ * The failure counters as one short line, non-zero kinds only.
+ *
+ * @param failures Counts by kind.
+ * @returns E.g. `"timeout 2, http_5xx 1"`, or `"none"`.
+ * @example
+ * ```ts
+ * formatFailures({ ...emptyFailureCounts(), timeout: 2 }); // "timeout 2"
+ * ```
+ */
+export function formatFailures(failures: Readonly<CriticFailureCounts>): string {
+  const parts = CRITIC_FAILURE_KINDS.filter((k) => failures[k] > 0).map((k) =>
+    `${k} ${failures[k]}`
+  );
+  return parts.length ? parts.join(", ") : "none";
 }

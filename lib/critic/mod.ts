@@ -1,12 +1,13 @@
 /**
- * The critic (CAPO §3, GenPRM): prompt templates, an OpenAI-compatible client with concurrency and
- * rate limits, retries and a content-addressed cache, critique parsing, voting, the reference
- * (symbolic) critic and its OpenAI-compatible server, evaluation against step labels, the voting
- * ablation and a throughput benchmark.
+ * The critic client (CAPO §3, GenPRM): prompt templates, an OpenAI-compatible client with
+ * concurrency and rate limits, bounded attempts, a request budget and a content-addressed cache,
+ * critique parsing and voting. The reference critic and its server live in `./reference/mod.ts`;
+ * evaluation harnesses in `../eval/mod.ts`.
  *
  * @example
  * ```ts
- * import { CriticClient, startReferenceCriticServer } from "./mod.ts";
+ * import { CriticClient } from "./mod.ts";
+ * import { startReferenceCriticServer } from "./reference/mod.ts";
  * const server = await startReferenceCriticServer({ port: 0 });
  * const client = new CriticClient({ baseUrl: server.baseUrl, k: 4, voteRule: "majority" });
  * const { outcomes, metrics } = await client.critiqueBatch([
@@ -26,8 +27,3 @@ export * from "./client.ts";
 export * from "./section.ts";
 export * from "./open.ts";
 export * from "./parse.ts";
-export * from "./reference.ts";
-export * from "./server.ts";
-export * from "./eval.ts";
-export * from "./ablation.ts";
-export * from "./bench.ts";

@@ -43,6 +43,8 @@ export const BUILTIN_TEMPLATES: Readonly<Record<string, string>> = Object.freeze
  * @param nameOrPath Built-in name or file path.
  * @returns The parsed template with its sha256.
  * @throws {SyntaxError} When the file has no front matter, version or `<!-- user -->` line.
+ * @throws {Deno.errors.NotFound} When the name is no built-in and no file has that path (one line
+ *   naming both).
  * @example
  * ```ts
  * const template = await loadTemplate("genprm_v1");
@@ -50,10 +52,23 @@ export const BUILTIN_TEMPLATES: Readonly<Record<string, string>> = Object.freeze
  * ```
  */
 export async function loadTemplate(nameOrPath = "genprm_v1"): Promise<CriticTemplate> {
-  const builtin = BUILTIN_TEMPLATES[nameOrPath];
+  // Own keys only, so "toString" is a (missing) path, not Object.prototype's function.
+  const builtin = Object.hasOwn(BUILTIN_TEMPLATES, nameOrPath)
+    ? BUILTIN_TEMPLATES[nameOrPath]
+    : undefined;
   const url = builtin ? new URL(builtin, import.meta.url) : undefined;
   const location = url ? url.href : nameOrPath;
-  const text = await Deno.readTextFile(url ?? nameOrPath);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(url ?? nameOrPath);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Deno.errors.NotFound(
+      `Cannot load critic template "${nameOrPath}": expected a built-in name (${
+        Object.keys(BUILTIN_TEMPLATES).join(", ")
+      }) or a template file path, got no such file`,
+    );
+  }
   return parseTemplate(text, location, await sha256Hex(text));
 }
 

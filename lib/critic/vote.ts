@@ -8,6 +8,22 @@
 /** The voting rules. */
 export type VoteRule = "union" | "intersection" | "majority" | "average" | "at-least-m";
 
+/**
+ * Every vote rule name, in documentation order.
+ *
+ * @example
+ * ```ts
+ * VOTE_RULE_NAMES.includes("majority"); // true
+ * ```
+ */
+export const VOTE_RULE_NAMES: readonly VoteRule[] = Object.freeze([
+  "union",
+  "intersection",
+  "majority",
+  "average",
+  "at-least-m",
+]);
+
 /** Options for {@linkcode vote}. */
 export interface VoteOptions {
   /** For `at-least-m`: how many critiques must flag a step. @default 2 */
@@ -68,12 +84,13 @@ export function vote(
   options: VoteOptions = {},
 ): number[] {
   const { m = 2, tie = "correct" } = options;
-  const fn = VOTE_RULES[rule];
-  if (!fn) {
+  // Own keys only: "toString" or "constructor" must not reach Object.prototype.
+  if (!Object.hasOwn(VOTE_RULES, rule)) {
     throw new RangeError(
-      `Cannot vote: expected a rule in ${Object.keys(VOTE_RULES).join(", ")}, got "${rule}"`,
+      `Cannot vote: expected a rule in ${VOTE_RULE_NAMES.join(", ")}, got "${rule}"`,
     );
   }
+  const fn = VOTE_RULES[rule];
   if (!Number.isInteger(numSteps) || numSteps < 0) {
     throw new RangeError(`Cannot vote: expected numSteps to be an integer >= 0, got ${numSteps}`);
   }
@@ -100,11 +117,9 @@ export function vote(
  * ```
  */
 export function parseVoteRule(name: string): VoteRule {
-  if (!(name in VOTE_RULES)) {
+  if (!Object.hasOwn(VOTE_RULES, name)) {
     throw new RangeError(
-      `Cannot parse vote rule: expected one of ${
-        Object.keys(VOTE_RULES).join(", ")
-      }, got "${name}"`,
+      `Cannot parse vote rule: expected one of ${VOTE_RULE_NAMES.join(", ")}, got "${name}"`,
     );
   }
   return name as VoteRule;

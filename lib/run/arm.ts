@@ -5,7 +5,7 @@
  * @module
  */
 import type { TrainConfig } from "../config/experiments.ts";
-import { type OpenCritic, openCritic } from "../critic/mod.ts";
+import { type CriticLineage, openCritic, type OpenedCritic } from "../critic/mod.ts";
 import { loadTaskSet, type TaskSet } from "../data/mod.ts";
 import {
   createEventWriter,
@@ -37,7 +37,7 @@ export interface RunArmOptions {
   /** Progress lines. @default none */
   progress?: (line: string) => void;
   /** An open critic shared by several arms. @default one opened from `config.critic` and closed */
-  critic?: OpenCritic;
+  critic?: OpenedCritic;
   /** Tasks already loaded (arms of one experiment share them). @default loaded from the config */
   tasks?: { train: TaskSet; eval: TaskSet };
   /** The start policy's sampled evaluation, when already measured. @default measured here */
@@ -164,15 +164,15 @@ export async function checkpointInput(dir: string): Promise<InputRecord> {
 }
 
 /** The critic's own description in lineage form (snake_case, like the rest of the record). */
-function criticLineage(info: Record<string, unknown>): CriticRecord {
-  const s = snakeKeys(info) as Record<string, unknown>;
+function criticLineage(info: CriticLineage): CriticRecord {
+  const { source, ...rest } = snakeKeys(info) as Record<string, unknown> & { source: string };
   return {
-    ...s,
-    endpoint_kind: String(s.endpoint_kind ?? s.endpoint ?? "openai-compatible"),
-    model: String(s.model),
-    k: Number(s.k),
-    vote_rule: String(s.vote_rule),
-    temperature: Number(s.temperature),
+    ...rest,
+    endpoint_kind: source === "reference" ? "reference" : "openai-compatible",
+    model: info.model,
+    k: info.k,
+    vote_rule: info.voteRule,
+    temperature: info.temperature,
   };
 }
 
@@ -277,7 +277,6 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
       judgeSteps: (task, response) =>
         tasks.train.judgeSteps?.(task, response) ?? tasks.eval.judgeSteps?.(task, response),
       critic: critic.critique,
-      maxCriticFailureRate: config.critic.maxFailureRate,
       checkpointDir,
       stopAfter,
     }, {

@@ -1,9 +1,9 @@
 /**
- * Phases of the RL loop (`rl.ts` calls them in order): prompt selection, critic accounting (counters
- * and the failure-rate stop), and the PPO update over minibatches (PPO-clip as in verl's actor).
+ * Phases of the RL loop (`rl.ts` calls them in order): prompt selection, critic accounting
+ * (counters by failure kind), and the PPO update over minibatches (PPO-clip as in verl's actor).
  * @module
  */
-import type { CriticBatchMetrics, CritiqueOutcome } from "../critic/mod.ts";
+import type { CritiqueOutcome } from "../critic/mod.ts";
 import { chooseBackend, createPolicy, type Policy, tf, tokenLogProbs } from "../model/mod.ts";
 import { policyLoss } from "../rl/losses.ts";
 import { type Adam, clipByGlobalNorm } from "../rl/optim.ts";
@@ -39,39 +39,13 @@ export function selectPrompts<T>(
   return out;
 }
 
-/** Thrown when the critic fails on more than `maxCriticFailureRate` of an iteration's responses. */
-export class CriticFailureRateError extends Error {
-  override name = "CriticFailureRateError";
-  /**
-   * @param iteration The iteration (1-based).
-   * @param counts The iteration's critic counters (`fallbacks`, `failures`, kinds).
-   * @param responses Responses critiqued.
-   * @param limit The allowed fraction.
-   */
-  constructor(
-    readonly iteration: number,
-    readonly counts: Readonly<Record<string, number>>,
-    responses: number,
-    limit: number,
-  ) {
-    const kinds = Object.entries(counts)
-      .filter(([k, v]) => v > 0 && k !== "responses" && k !== "fallbacks")
-      .map(([k, v]) => `${k} ${v}`).join(", ");
-    super(
-      `Cannot continue training: the critic gave no usable critique for ${counts.fallbacks} of ${responses} responses in iteration ${iteration} (limit critic.maxFailureRate = ${limit}${
-        kinds ? `; ${kinds}` : ""
-      }); check the endpoint, or raise critic.maxFailureRate`,
-    );
-  }
-}
-
 /**
  * Critic counters of one batch for metrics and records: responses, fallbacks (no critique parsed),
  * and the client's numeric counters (failures, parse failures, retries, by kind where it counts them).
  */
 export function criticMetrics(
   outcomes: readonly CritiqueOutcome[],
-  metrics: Partial<CriticBatchMetrics> | undefined,
+  metrics: object | undefined,
 ): Record<string, number> {
   const out: Record<string, number> = {
     responses: outcomes.length,
@@ -87,6 +61,9 @@ export function criticMetrics(
     if (key === "responses" || key === "fallbacks" || key === "wallMs") continue;
     add(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value);
   }
+  out.failures = Object.entries(out)
+    .filter(([k]) => k.startsWith("failures_"))
+    .reduce((sum, [, v]) => sum + v, 0);
   return out;
 }
 

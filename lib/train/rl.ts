@@ -6,7 +6,7 @@
  * checkpoint resumes to the same numbers.
  * @module
  */
-import type { CriticBatchMetrics, CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
+import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
 import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, tf, type Tokenizer } from "../model/mod.ts";
 import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
@@ -17,7 +17,6 @@ import { createRng, hashJson } from "../util/mod.ts";
 import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
 import { encodePrompt } from "./_batch.ts";
 import {
-  CriticFailureRateError,
   criticMetrics,
   ensureBackend,
   ppoUpdate,
@@ -32,12 +31,14 @@ import type { RlConfig } from "./config.ts";
 import { type EvalMetrics, evaluatePolicy } from "./evaluate.ts";
 import { formatDuration, type TrainHooks } from "./hooks.ts";
 
-export { CriticFailureRateError };
-
-/** A ready critic: critiques a batch of responses (one outcome per request, in order). */
+/**
+ * A ready critic: critiques a batch of responses (one outcome per request, in order) and reports
+ * its counters (lib/critic's `CriticBatchMetrics`, or any object of numbers; they are logged as
+ * `critic/<name>`).
+ */
 export type RlCritic = (
   requests: CritiqueRequest[],
-) => Promise<{ outcomes: CritiqueOutcome[]; metrics?: Partial<CriticBatchMetrics> }>;
+) => Promise<{ outcomes: CritiqueOutcome[]; metrics?: object }>;
 
 /** What `trainRl` works on, besides its config. */
 export interface RlDeps {
@@ -56,11 +57,6 @@ export interface RlDeps {
    * process rewards (`capo` with `wProcess > 0`). @default none
    */
   critic?: RlCritic;
-  /**
-   * Stop with a {@linkcode CriticFailureRateError} when, in one iteration, more than this fraction of
-   * responses got no critique that parsed (they fall back to outcome reward). @default 0.5
-   */
-  maxCriticFailureRate?: number;
   /** Checkpoint folder; when it holds a checkpoint, the run resumes from it. @default none */
   checkpointDir?: string;
   /** Stop after this iteration (as if killed right after it). @default config.iterations */
@@ -128,7 +124,8 @@ export interface RlResult {
  * @param deps Policy, tasks, critic, checkpoint folder. See {@linkcode RlDeps}.
  * @param hooks Metrics, rollout dumps, checkpoints and progress lines. See {@linkcode TrainHooks}.
  * @returns Evaluations, iterations done, critic totals and wall time.
- * @throws {CriticFailureRateError} When the critic fails on too many responses of an iteration.
+ * @throws {Error} What the critic throws (e.g. lib/critic's `CriticFailureRateError` past
+ *   `critic.maxFailureRate`, or a refused connection).
  * @throws {Error} When tensors leak between iterations (`failOnLeak`), or no critic is given for CAPO.
  * @example
  * ```ts
@@ -147,7 +144,7 @@ export async function trainRl(
 ): Promise<RlResult> {
   const started = performance.now();
   const { policy, train, test, checkpointDir, evaluate = true, failOnLeak = true } = deps;
-  const { judgeSteps, critic: critique, maxCriticFailureRate = 0.5 } = deps;
+  const { judgeSteps, critic: critique } = deps;
   const tokenizer = deps.tokenizer ?? new CharTokenizer();
   const stopAfter = Math.min(deps.stopAfter ?? config.iterations, config.iterations);
   if (train.length === 0) {
@@ -250,9 +247,6 @@ export async function trainRl(
         criticTotals[key] = (criticTotals[key] ?? 0) + value;
       }
       times.ms_critic = performance.now() - t0;
-      if (critiqued && criticNow.fallbacks / responses.length > maxCriticFailureRate) {
-        throw new CriticFailureRateError(it, criticNow, responses.length, maxCriticFailureRate);
-      }
       // Phase 4 — token rewards: R_t = W_whole·r_v − W_process·v_t, v_t the wrongness of t's step.
       t0 = performance.now();
       const steps = responses.map((text, i) => critiques?.[i].steps ?? splitSteps(text));
@@ -374,7 +368,12 @@ export async function trainRl(
         : ` lucky ${metrics.lucky_rate.toFixed(3)}`;
       const criticNote = critiqued
         ? ` critic fallbacks ${criticNow.fallbacks}/${n}` +
-          (criticNow.failures ? ` failures ${criticNow.failures}` : "")
+          (criticNow.failures
+            ? ` failures ${criticNow.failures} (${
+              Object.entries(criticNow).filter(([k, v]) => k.startsWith("failures_") && v > 0)
+                .map(([k, v]) => `${k.slice(9)} ${v}`).join(", ")
+            })`
+            : "")
         : "";
       await hooks.onProgress?.(
         `[${config.estimator}] iter ${it}/${config.iterations} reward ${

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  CriticClient,
-  type CritiqueOutcome,
-  type CritiqueRequest,
-  startReferenceCriticServer,
-} from "../../lib/critic/mod.ts";
+import { CriticClient, type CritiqueOutcome, type CritiqueRequest } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 import { parseCreditRequest, scoreCredit } from "../../lib/credit/mod.ts";
 import { tokenRewards } from "../../lib/rl/rewards.ts";
 import { splitSteps, tokenStepIndex } from "../../lib/steps/mod.ts";

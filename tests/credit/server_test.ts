@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type CritiqueRequest, startReferenceCriticServer } from "../../lib/critic/mod.ts";
+import type { CritiqueRequest } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 import { CriticClient } from "../../lib/critic/mod.ts";
 import { startCreditServer } from "../../lib/credit/mod.ts";
 import { splitSteps } from "../../lib/steps/mod.ts";

@@ -3,8 +3,9 @@ import {
   CriticClient,
   type CritiqueRequest,
   DEFAULT_CRITIC_CONFIG,
-  startReferenceCriticServer,
+  formatFailures,
 } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 
 const requests: CritiqueRequest[] = [
   { problem: "7+5*3", response: "7+5=12\n\n12*3=37\n\n\\boxed{37}" },
@@ -24,7 +25,8 @@ Deno.test("the client critiques, parses and votes through the OpenAI-compatible 
     assert.equal(server.stats.choices, 9);
     assert.equal(metrics.critiques, 9);
     assert.ok(metrics.promptTokens > 0 && metrics.completionTokens > 0);
-    assert.equal(metrics.fallbacks + metrics.failures + metrics.parseFailures + metrics.retries, 0);
+    assert.equal(metrics.fallbacks + metrics.failedCritiques + metrics.retries, 0);
+    assert.equal(formatFailures(metrics.failures), "none");
     const models = await (await fetch(`${server.baseUrl}/models`)).json();
     assert.equal(models.data[0].id, DEFAULT_CRITIC_CONFIG.model);
   } finally {
@@ -142,10 +144,12 @@ Deno.test("non-retryable errors, unparseable critiques and empty responses are c
     });
     const failed = await bad.critiqueBatch(requests);
     assert.equal(failed.metrics.requests, 3, "a 404 is not retried");
-    assert.equal(failed.metrics.failures, 6);
+    assert.equal(failed.metrics.failures.http_4xx, 3, "one failed attempt per request");
+    assert.equal(failed.metrics.failedCritiques, 6);
     assert.equal(failed.metrics.fallbacks, 3);
     assert.ok(failed.outcomes.every((o) => !o.hasSignal && o.wrongness.every((w) => w === 0)));
-    assert.match(failed.outcomes[0].critiques[0].reason, /request failed: .*404/);
+    assert.match(failed.outcomes[0].critiques[0].reason, /request failed \(http_4xx\): .*404/);
+    assert.match(failed.outcomes[0].reason ?? "", /all 2 critiques failed: http_4xx 2/);
     assert.equal(lines.length, 3);
 
     const client = new CriticClient({ baseUrl: server.baseUrl, k: 2 });
@@ -153,7 +157,7 @@ Deno.test("non-retryable errors, unparseable critiques and empty responses are c
       ...requests,
       { problem: "x", response: "  \n\n " },
     ]);
-    assert.equal(metrics.parseFailures, 6);
+    assert.equal(metrics.failures.parse, 6);
     assert.equal(metrics.fallbacks, 4);
     assert.equal(metrics.requests, 3, "an empty response is not sent");
     assert.deepEqual(outcomes[3], {
@@ -162,6 +166,7 @@ Deno.test("non-retryable errors, unparseable critiques and empty responses are c
       validCount: 0,
       wrongness: [],
       hasSignal: false,
+      reason: "the response has no steps",
     });
   } finally {
     await server.close();
@@ -180,4 +185,6 @@ Deno.test("a missing API key is an error for a remote endpoint and a dummy for a
   new CriticClient({ baseUrl: "http://127.0.0.1:1/v1", apiKeyEnv: "NOPE_KEY" }, { getEnv });
   assert.throws(() => new CriticClient({ k: 0 }), RangeError);
   assert.throws(() => new CriticClient({ timeoutMs: 0 }), RangeError);
+  assert.throws(() => new CriticClient({ maxAttempts: 0 }), RangeError);
+  assert.throws(() => new CriticClient({ requestBudget: -1 }), RangeError);
 });

@@ -26,8 +26,11 @@ Deno.test("retryDelayMs honours retry-after-ms, retry-after seconds and HTTP dat
   const now = Date.parse("2026-01-01T00:00:00Z");
   const date = new Date(now + 3000).toUTCString();
   assert.equal(retryDelayMs(0, new Headers({ "retry-after": date }), { now }), 3000);
-  // Too long a retry-after falls back to the backoff.
-  assert.equal(retryDelayMs(0, new Headers({ "retry-after": "3600" }), { baseMs: 100 }), 100);
+  // Too long a retry-after is cut to the largest backoff, so the call's bound holds.
+  assert.equal(
+    retryDelayMs(0, new Headers({ "retry-after": "3600" }), { baseMs: 100, maxMs: 1000 }),
+    1000,
+  );
 });
 
 Deno.test("retryDelayMs backs off exponentially up to the cap with jitter in (0.75, 1]", () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hasSharedData, sharedDataPath } from "../_shared_data.ts";
 import {
   annotateCritiqueRecord,
   loadCritiqueCorpus,
@@ -259,17 +260,8 @@ Deno.test("parseCritique output is always sorted, unique and in range on random 
   }
 });
 
-const BBM = new URL(
-  "../../../shared/data/big-bench-mistake/multistep_arithmetic.jsonl",
-  import.meta.url,
-);
-const hasBbm = (() => {
-  try {
-    return Deno.statSync(BBM).isFile;
-  } catch {
-    return false;
-  }
-})();
+const BBM = sharedDataPath("big-bench-mistake/multistep_arithmetic.jsonl");
+const hasBbm = hasSharedData("big-bench-mistake/multistep_arithmetic.jsonl");
 
 Deno.test({
   name: "parseCritique finds no verdict in real reasoning traces that contain none",

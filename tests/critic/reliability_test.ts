@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CriticClient, startReferenceCriticServer } from "../../lib/critic/mod.ts";
+import { CriticClient } from "../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 import { generateSftTraces, generateSyntheticTask } from "../../lib/data/mod.ts";
 
 function batch(size: number, seed: number) {
@@ -17,14 +18,14 @@ Deno.test("a batch of hundreds of critiques completes under injected faults with
   });
   try {
     const lines: string[] = [];
-    const maxRetries = 4;
+    const maxAttempts = 5;
     const client = new CriticClient({
       baseUrl: server.baseUrl,
       k: 4,
       useN: false,
       concurrency: 16,
       timeoutMs: 150,
-      maxRetries,
+      maxAttempts,
       retryBaseDelayMs: 5,
       retryMaxDelayMs: 40,
     }, { seed: 1, log: (l) => lines.push(l) });
@@ -49,9 +50,13 @@ Deno.test("a batch of hundreds of critiques completes under injected faults with
     assert.ok(metrics.retries > 0);
     assert.equal(metrics.requests, 600 + metrics.retries);
     assert.equal(server.stats.requests, metrics.requests, "every attempt reached the server");
-    assert.ok(metrics.retries <= 600 * maxRetries);
-    assert.ok(metrics.failures <= 3, `failures ${metrics.failures}`);
-    assert.ok(metrics.parseFailures > 0, "malformed critiques were counted");
+    assert.ok(metrics.requests <= metrics.requestBudget);
+    assert.equal(metrics.requestBudget, 600 * maxAttempts);
+    assert.ok(metrics.failedCritiques <= 3, `failed critiques ${metrics.failedCritiques}`);
+    assert.ok(metrics.failures.parse > 0, "malformed critiques were counted");
+    for (const kind of ["timeout", "connection", "http_429", "http_5xx", "malformed"] as const) {
+      assert.ok(metrics.failures[kind] > 0, `${kind} attempts were counted`);
+    }
     assert.equal(lines.filter((l) => l.startsWith("critic retry")).length, metrics.retries);
     assert.ok(wallMs < 20_000, `took ${wallMs} ms`);
   } finally {
@@ -81,6 +86,8 @@ Deno.test("a planted API key never reaches the cache, metrics, outcomes or logs"
       k: 2,
       cacheDir,
       retryBaseDelayMs: 1,
+      // Enough attempts that every critique of the first run gets through and is cached.
+      maxAttempts: 8,
     };
     const client = new CriticClient(config, { fetch: spy, log: (l) => lines.push(l) });
     const result = await client.critiqueBatch(batch(40, 7));

@@ -52,3 +52,14 @@ Deno.test("parseTemplate rejects files without front matter, version or user mar
   );
   assert.throws(() => parseTemplate("---\nversion: 1\n---\nx", "a.txt", "0"), /<!-- user -->/);
 });
+
+Deno.test("an unknown template name is a one-line NotFound naming the built-ins, never a prototype key", async () => {
+  for (const name of ["toString", "no/such/template.txt"]) {
+    await assert.rejects(
+      () => loadTemplate(name),
+      (e: Error) =>
+        e instanceof Deno.errors.NotFound && e.message.includes(`"${name}"`) &&
+        e.message.includes("genprm_v1") && !e.message.includes("\n"),
+    );
+  }
+});

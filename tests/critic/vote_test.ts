@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseVoteRule, vote, VOTE_RULES } from "../../lib/critic/mod.ts";
+import { parseVoteRule, vote, VOTE_RULE_NAMES, VOTE_RULES } from "../../lib/critic/mod.ts";
 
 const critiques = [[1], [1, 2], [], [1, 3]]; // step 1: 3 of 4, steps 2 and 3: 1 of 4
 
@@ -32,4 +32,17 @@ Deno.test("unknown rules and bad m are RangeErrors naming the valid rules", () =
   assert.throws(() => parseVoteRule("best"), RangeError);
   assert.equal(parseVoteRule("average"), "average");
   assert.equal(Object.keys(VOTE_RULES).length, 5);
+});
+
+Deno.test("vote rules are looked up as own keys: prototype names are RangeErrors listing the rules", () => {
+  for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+    assert.throws(
+      () => parseVoteRule(name),
+      (e: Error) =>
+        e instanceof RangeError && e.message.includes(`got "${name}"`) &&
+        e.message.includes("union, intersection, majority, average, at-least-m"),
+    );
+    assert.throws(() => vote([[0]], 1, name as never), RangeError);
+  }
+  assert.deepEqual([...VOTE_RULE_NAMES].sort(), Object.keys(VOTE_RULES).sort());
 });

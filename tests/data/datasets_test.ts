@@ -12,11 +12,16 @@ import {
 } from "../../lib/data/mod.ts";
 import { sha256Hex } from "../../lib/util/mod.ts";
 import { withTempDir } from "./_temp.ts";
+import { hasSharedData, sharedDataPath } from "../_shared_data.ts";
 
-// The shared offline copies (see ../shared/data/README.md); only tests refer to them.
-const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
+// The shared offline copies (see ../shared/data/README.md); only tests refer to them, and they are
+// ignored with a one-line reason where the copies are absent.
+const DATA = sharedDataPath("");
 
-Deno.test("GSM8K loads 1319 problems with #### gold, no calculator notes, and its sha256", async () => {
+Deno.test({
+  name: "GSM8K loads 1319 problems with #### gold, no calculator notes, and its sha256",
+  ignore: !hasSharedData("gsm8k/test.jsonl"),
+}, async () => {
   const path = `${DATA}gsm8k/test.jsonl`;
   const ds = await loadGsm8k(path);
   assert.equal(ds.name, "gsm8k");
@@ -67,7 +72,10 @@ Deno.test("GSM8K rows without #### or a field fail naming the field and line", a
   });
 });
 
-Deno.test("MATH-500 loads 500 problems with subject, level and unique ids", async () => {
+Deno.test({
+  name: "MATH-500 loads 500 problems with subject, level and unique ids",
+  ignore: !hasSharedData("math500/test.jsonl"),
+}, async () => {
   const ds = await loadMath(`${DATA}math500/test.jsonl`, { name: "math500" });
   assert.equal(ds.rows, 500);
   // The README's pinned hash of the prm800k LFS object.
@@ -105,7 +113,10 @@ Deno.test("MATH rows without an answer field take the last boxed answer", async 
   });
 });
 
-Deno.test("GSM8K model solutions load one record per solution with the published counts", async () => {
+Deno.test({
+  name: "GSM8K model solutions load one record per solution with the published counts",
+  ignore: !hasSharedData("gsm8k/example_model_solutions.jsonl"),
+}, async () => {
   const ds = await loadGsm8kModelSolutions(`${DATA}gsm8k/example_model_solutions.jsonl`);
   assert.equal(ds.rows, 1319);
   assert.equal(ds.records.length, 4 * 1319);
@@ -138,7 +149,10 @@ Deno.test("GSM8K model solutions load one record per solution with the published
   assert.equal(one.records.length, 1319);
 });
 
-Deno.test("BIG-Bench-Mistake step labels: before true, at false, after null, none all true", async () => {
+Deno.test({
+  name: "BIG-Bench-Mistake step labels: before true, at false, after null, none all true",
+  ignore: !hasSharedData("big-bench-mistake/multistep_arithmetic.jsonl"),
+}, async () => {
   const ds = await loadBigBenchMistake(`${DATA}big-bench-mistake/multistep_arithmetic.jsonl`);
   assert.equal(ds.rows, 300);
   assert.equal(ds.records.filter((r) => r.stepLabels!.includes(false)).length, 238);

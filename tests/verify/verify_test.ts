@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { verifyAnswer } from "../../lib/verify/mod.ts";
 import { TABLE } from "./_table.ts";
+import { hasSharedData, sharedDataPath } from "../_shared_data.ts";
 
 Deno.test("the verifier table has at least 300 cases, at least 30% negative", () => {
   assert.ok(TABLE.length >= 300, `only ${TABLE.length} cases`);
@@ -49,10 +50,11 @@ Deno.test("verifyAnswer symbolic checks replay from the seed", () => {
   }
 });
 
-Deno.test("verifyAnswer agrees with GSM8K '#### N' golds in varied forms and rejects wrong ones", () => {
-  const lines = Deno.readTextFileSync(
-    new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url),
-  )
+Deno.test({
+  name: "verifyAnswer agrees with GSM8K '#### N' golds in varied forms and rejects wrong ones",
+  ignore: !hasSharedData("gsm8k/test.jsonl"),
+}, () => {
+  const lines = Deno.readTextFileSync(sharedDataPath("gsm8k/test.jsonl"))
     .trim().split("\n").slice(0, 400);
   let checked = 0;
   for (const line of lines) {
@@ -82,13 +84,14 @@ Deno.test("verifyAnswer agrees with GSM8K '#### N' golds in varied forms and rej
   assert.equal(checked, 400);
 });
 
-const SHARED = new URL("../../../shared/data/", import.meta.url);
-
 function readJsonl(path: string): Record<string, unknown>[] {
-  return Deno.readTextFileSync(new URL(path, SHARED)).trim().split("\n").map((l) => JSON.parse(l));
+  return Deno.readTextFileSync(sharedDataPath(path)).trim().split("\n").map((l) => JSON.parse(l));
 }
 
-Deno.test("verifyAnswer agrees with the is_correct labels of real GSM8K model solutions", () => {
+Deno.test({
+  name: "verifyAnswer agrees with the is_correct labels of real GSM8K model solutions",
+  ignore: !hasSharedData("gsm8k/example_model_solutions.jsonl"),
+}, () => {
   let n = 0;
   const misses: string[] = [];
   for (const row of readJsonl("gsm8k/example_model_solutions.jsonl")) {
@@ -107,7 +110,10 @@ Deno.test("verifyAnswer agrees with the is_correct labels of real GSM8K model so
   assert.ok(misses.length <= n * 0.005, misses.slice(0, 10).join("\n"));
 });
 
-Deno.test("MATH-500 reference solutions verify against their answers and not against others", () => {
+Deno.test({
+  name: "MATH-500 reference solutions verify against their answers and not against others",
+  ignore: !hasSharedData("math500/test.jsonl"),
+}, () => {
   const rows = readJsonl("math500/test.jsonl") as { solution: string; answer: string }[];
   const wrongEqual: string[] = [];
   let equal = 0;
@@ -122,7 +128,10 @@ Deno.test("MATH-500 reference solutions verify against their answers and not aga
   assert.deepEqual(wrongEqual, []);
 });
 
-Deno.test("verifyAnswer reads the final answers of BIG-Bench-Mistake arithmetic traces", () => {
+Deno.test({
+  name: "verifyAnswer reads the final answers of BIG-Bench-Mistake arithmetic traces",
+  ignore: !hasSharedData("big-bench-mistake/multistep_arithmetic.jsonl"),
+}, () => {
   const rows = readJsonl("big-bench-mistake/multistep_arithmetic.jsonl") as {
     steps: string[];
     answer: string;

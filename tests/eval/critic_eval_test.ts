@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { startReferenceCriticServer } from "../../lib/critic/reference/mod.ts";
 import {
   evaluateCritic,
   formatEvalTable,
@@ -6,9 +7,8 @@ import {
   readLabeledJsonl,
   runVotingAblation,
   scoreCritiques,
-  startReferenceCriticServer,
   syntheticAblationItems,
-} from "../../lib/critic/mod.ts";
+} from "../../lib/eval/mod.ts";
 
 Deno.test("scoreCritiques computes step precision, recall, F1 and first-error accuracy", () => {
   const items: LabeledResponse[] = [

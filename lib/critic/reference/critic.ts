@@ -6,8 +6,8 @@
  * independent per critique index, lets it stand in for an imperfect LLM judge (CAPO §3.2 voting).
  * @module
  */
-import { canonicalJson, createRng, sha256Hex } from "../util/mod.ts";
-import { arithmeticClaimHolds } from "../verify/arithmetic.ts";
+import { canonicalJson, createRng, sha256Hex } from "../../util/mod.ts";
+import { arithmeticClaimHolds } from "../../verify/arithmetic.ts";
 
 /** An arithmetic claim found in a step. */
 export interface ArithmeticClaim {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { loadTemplate, renderPrompt, startReferenceCriticServer } from "../../lib/critic/mod.ts";
-import { splitSteps } from "../../lib/steps/mod.ts";
+import { loadTemplate, renderPrompt } from "../../../lib/critic/mod.ts";
+import { startReferenceCriticServer } from "../../../lib/critic/reference/mod.ts";
+import { splitSteps } from "../../../lib/steps/mod.ts";
 
 async function body(n: number, seed?: number) {
   const { system, user } = renderPrompt(await loadTemplate(), {

@@ -7,8 +7,8 @@
  * @module
  */
 import { generateSftTraces, generateSyntheticTask } from "../data/mod.ts";
-import { CriticClient } from "./client.ts";
-import type { ReferenceCriticServerOptions } from "./server.ts";
+import { CriticClient } from "../critic/mod.ts";
+import type { ReferenceCriticServerOptions } from "../critic/reference/mod.ts";
 
 /** Options for {@linkcode benchCritic}. */
 export interface BenchCriticOptions {
@@ -98,11 +98,13 @@ export async function benchCritic(options: BenchCriticOptions = {}): Promise<Ben
   }
 }
 
-/** Starts the reference server in a worker thread (see _server_worker.ts). */
+/** Starts the reference server in a worker thread (see lib/critic/reference/server_worker.ts). */
 async function startServerInWorker(
   options: ReferenceCriticServerOptions,
 ): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const worker = new Worker(new URL("./_server_worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("../critic/reference/server_worker.ts", import.meta.url), {
+    type: "module",
+  });
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
       worker.onmessage = (event) => resolve(event.data);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchCritic } from "../../lib/critic/mod.ts";
+import { benchCritic } from "../../lib/eval/mod.ts";
 
 // The throughput target is measured by `deno task bench`; this only checks the benchmark runs.
 Deno.test("benchCritic measures throughput and a fully cached rerun", async () => {

@@ -6,9 +6,15 @@
  * @module
  */
 import type { MathProblem, SftTrace } from "../data/mod.ts";
-import { CriticClient, type CriticClientOptions } from "./client.ts";
-import type { CriticBatchMetrics, CriticConfig } from "./config.ts";
-import { vote, VOTE_RULES, type VoteRule } from "./vote.ts";
+import {
+  type CriticBatchMetrics,
+  CriticClient,
+  type CriticClientOptions,
+  type CriticConfig,
+  vote,
+  VOTE_RULES,
+  type VoteRule,
+} from "../critic/mod.ts";
 
 /** A response with per-step labels. */
 export interface LabeledResponse {

@@ -5,9 +5,9 @@
  * 500, truncated JSON, dropped connections, malformed critiques) exercise the client's reliability.
  * @module
  */
-import { createRng } from "../util/mod.ts";
-import { checkSteps, type CriticNoise, referenceCritique } from "./reference.ts";
-import { recoverPrompt } from "./template.ts";
+import { createRng } from "../../util/mod.ts";
+import { checkSteps, type CriticNoise, referenceCritique } from "./critic.ts";
+import { recoverPrompt } from "../template.ts";
 
 /** The faults the server can inject. */
 export type CriticFault = "timeout" | "429" | "500" | "truncated" | "drop" | "malformed";

@@ -5,15 +5,14 @@
  * @module
  */
 import { generateSftTraces, generateSyntheticTask } from "../data/mod.ts";
-import type { CriticConfig } from "./config.ts";
+import type { CriticConfig, VoteRule } from "../critic/mod.ts";
 import {
   type CriticEvalRow,
   evaluateCritic,
   type LabeledResponse,
   syntheticItems,
-} from "./eval.ts";
-import { startReferenceCriticServer } from "./server.ts";
-import type { VoteRule } from "./vote.ts";
+} from "./critic_eval.ts";
+import { startReferenceCriticServer } from "../critic/reference/mod.ts";
 
 /** The ablation grid. */
 export interface VotingAblationGrid {

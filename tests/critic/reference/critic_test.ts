@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
+import { hasSharedData, sharedDataPath } from "../../_shared_data.ts";
 import {
-  bigBenchMistakeItems,
   checkSteps,
   findArithmeticClaims,
   referenceCritique,
-  scoreCritiques,
-} from "../../lib/critic/mod.ts";
+} from "../../../lib/critic/reference/mod.ts";
+import { bigBenchMistakeItems, scoreCritiques } from "../../../lib/eval/mod.ts";
 import {
   generateSftTraces,
   generateSyntheticTask,
   labelSyntheticSteps,
   loadBigBenchMistake,
-} from "../../lib/data/mod.ts";
-import { splitSteps } from "../../lib/steps/mod.ts";
+} from "../../../lib/data/mod.ts";
+import { splitSteps } from "../../../lib/steps/mod.ts";
 
-const BBM =
-  new URL("../../../shared/data/big-bench-mistake/multistep_arithmetic.jsonl", import.meta.url)
-    .pathname;
+const BBM = sharedDataPath("big-bench-mistake/multistep_arithmetic.jsonl");
+const HAS_BBM = hasSharedData("big-bench-mistake/multistep_arithmetic.jsonl");
+const HAS_GSM8K = hasSharedData("gsm8k/test.jsonl");
 
 Deno.test("findArithmeticClaims reads equations, chains and GSM8K notes, skipping prose", () => {
   const holds = (text: string) => findArithmeticClaims(text).map((c) => c.holds);
@@ -40,8 +40,11 @@ Deno.test("findArithmeticClaims reads equations, chains and GSM8K notes, skippin
   assert.deepEqual(holds("<<4.20+9.45+1.35=14.999999999999998>>"), [true], "a float printout");
 });
 
-Deno.test("the reference critic flags almost no step of GSM8K's gold solutions", async () => {
-  const url = new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url);
+Deno.test({
+  name: "the reference critic flags almost no step of GSM8K's gold solutions",
+  ignore: !HAS_GSM8K,
+}, async () => {
+  const url = sharedDataPath("gsm8k/test.jsonl");
   const rows = (await Deno.readTextFile(url)).trim().split("\n").map((l) => JSON.parse(l));
   let steps = 0, flagged = 0;
   for (const row of rows) {
@@ -94,7 +97,10 @@ Deno.test("critic noise replays, is independent per critique index and has the s
   assert.ok(Math.abs(falseFlags - 0.2) < 0.07, `false-flag rate ${falseFlags}`);
 });
 
-Deno.test("the reference critic finds BIG-Bench-Mistake's arithmetic mistakes (F1 >= 0.9)", async () => {
+Deno.test({
+  name: "the reference critic finds BIG-Bench-Mistake's arithmetic mistakes (F1 >= 0.9)",
+  ignore: !HAS_BBM,
+}, async () => {
   const items = bigBenchMistakeItems((await loadBigBenchMistake(BBM)).records);
   assert.equal(items.length, 300);
   const lists = items.map((item) => {
