@@ -14,7 +14,8 @@ import {
   type VotingAblationGrid,
   type VotingAblationRow,
 } from "../lib/eval/mod.ts";
-import { startRun } from "../lib/lineage/mod.ts";
+import { defaultRunsDir, startRun } from "../lib/lineage/mod.ts";
+import { errorLine, runMain, UsageError } from "../lib/run/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
 
 function markdownTable(rows: VotingAblationRow[]): string {
@@ -30,16 +31,33 @@ function markdownTable(rows: VotingAblationRow[]): string {
   ].join("\n");
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      config: { type: "string", default: "experiments/configs/ablate_voting.yaml" },
-      size: { type: "string" },
-      "out-dir": { type: "string" },
-    },
+const USAGE = `usage: deno task ablate:voting [--config=FILE] [--size=N] [--runs-dir=DIR]
+  scores the critic's labels (noise × k × vote rule) on synthetic traces, without training;
+  deno task ablate:voting:train compares trained policies per vote rule`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: Deno.args,
+      options: {
+        config: { type: "string", default: "experiments/configs/ablate_voting.yaml" },
+        size: { type: "string" },
+        "runs-dir": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError(errorLine(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const text = await Deno.readTextFile(values.config).catch((error) => {
+    throw new UsageError(`Cannot read ${values.config}: ${errorLine(error)}`);
   });
-  const raw = parseYaml(await Deno.readTextFile(values.config)) as Record<string, unknown>;
+  const raw = parseYaml(text) as Record<string, unknown>;
   const grid: VotingAblationGrid = {
     noise: raw.noise as VotingAblationGrid["noise"],
     ks: (raw.ks as number[]) ?? [1, 2, 4, 8],
@@ -47,17 +65,20 @@ if (import.meta.main) {
     m: (raw.m as number) ?? 2,
   };
   if (!Array.isArray(grid.noise) || grid.noise.length === 0) {
-    throw new SyntaxError(`Cannot read ${values.config}: expected a non-empty "noise" list`);
+    throw new UsageError(`Cannot read ${values.config}: expected a non-empty "noise" list`);
   }
   const size = Number(values.size ?? raw.size ?? 300);
+  if (!(Number.isInteger(size) && size > 0)) {
+    throw new UsageError(`Cannot read --size: expected an integer > 0, got "${values.size}"`);
+  }
   const seed = Number(raw.seed ?? 0);
   const config = { grid, size, seed };
   const run = await startRun({
-    runsDir: values["out-dir"] ?? Deno.env.get("CAPO_RUNS_DIR") ?? "runs",
+    runsDir: values["runs-dir"] ?? defaultRunsDir(),
     name: "ablate-voting",
     kind: "ablation",
+    task: "ablate:voting",
     config,
-    command: ["deno", "task", "ablate:voting", ...Deno.args],
     seeds: { data: seed, noise: seed },
   });
   const { rows, shape } = await runVotingAblation(grid, { size, seed });
@@ -73,5 +94,9 @@ if (import.meta.main) {
     intersectionTradesRecallForPrecision: shape.intersectionTradesRecallForPrecision,
   });
   console.log(table);
-  console.log(`\nshape: ${JSON.stringify(shape)}\nwrote ${json} and ${md}`);
+  console.log(`\nshape: ${JSON.stringify(shape)}`);
+  console.log(run.recordPath);
+  return 0;
 }
+
+if (import.meta.main) await runMain("ablate:voting", main);

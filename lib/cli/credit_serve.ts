@@ -15,7 +15,7 @@ const USAGE = `Usage: deno task credit:serve [--port 8930] [--host 127.0.0.1] [-
   [--noise-false-flag 0] [--noise-missed-flag 0] [--seed 0] [--max-body-bytes 16777216]`;
 
 function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
+  console.error(`${message} (see: deno task credit:serve --help)`);
   Deno.exit(2);
 }
 

@@ -54,7 +54,7 @@ if (import.meta.main) {
   try {
     v = parseFlags(Deno.args);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${(error as Error).message} (see: deno task sft --help)`);
     Deno.exit(2);
   }
   if (v.help) {
@@ -64,7 +64,9 @@ if (import.meta.main) {
   const num = (key: keyof typeof v) => {
     const x = Number(v[key]);
     if (!Number.isFinite(x)) {
-      console.error(`Cannot parse --${key}: expected a number, got "${v[key]}"\n${USAGE}`);
+      console.error(
+        `Cannot parse --${key}: expected a number, got "${v[key]}" (see: deno task sft --help)`,
+      );
       Deno.exit(2);
     }
     return x;

@@ -18,3 +18,4 @@ export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./experiments.ts";
 export * from "./grid.ts";
+export * from "./reference.ts";

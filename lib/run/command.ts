@@ -111,7 +111,7 @@ export async function runMain(task: string, main: () => Promise<number>): Promis
     code = await main();
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n(see: deno task ${task} --help)`);
+      console.error(`${error.message} (see: deno task ${task} --help)`);
       code = 2;
     } else {
       console.error(`deno task ${task} failed: ${errorLine(error)}`);
