@@ -2,7 +2,7 @@
  * `deno task critic:parse [FILE]` — re-parses cached critiques: reads JSONL (stdin when no FILE)
  * whose objects have `critique` and `num_steps`, and writes each object plus `wrong_steps` (sorted
  * 0-based indices, or null) and `parse_reason` as JSONL on stdout. A bad line stops with an error
- * naming its line number (exit 1) unless `--skip-invalid` is given. Issue 3 §2.
+ * naming its line number (exit 1) unless `--skip-invalid` is given.
  * @module
  */
 import { parseArgs } from "node:util";

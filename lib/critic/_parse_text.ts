@@ -1,7 +1,7 @@
 /**
  * Private helpers of the critique parser (parse.ts): text normalisation (full-width forms, dashes,
  * markdown, code fences), `<think>` draft separation and the "was this output cut off?" heuristic.
- * Issue 3 §2, "Parsing that tolerates real LLM output".
+ *
  * @module
  */
 

@@ -2,7 +2,7 @@
  * Private helpers of the critique parser (parse.ts): reading the value of a verdict — a bracketed
  * list (`[1, 3]`, JSON arrays, `[<step 1>, step 3]`), a bare list (`1, 3`, `steps 2-4`,
  * `Step 2 and Step 5`, `第2步和第4步`), bullet lines, or a "none" word in several languages.
- * Issue 3 §2, "Parsing that tolerates real LLM output".
+ *
  * @module
  */
 

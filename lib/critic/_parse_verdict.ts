@@ -2,7 +2,7 @@
  * Private helpers of the critique parser (parse.ts): finding verdicts. Every labelled verdict
  * ("Wrong steps: …" in several languages, JSON keys) is a candidate and the last explicit one wins;
  * when there is none, fallbacks read a concluding sentence, per-step judgement lines or a final
- * bare list. Issue 3 §2, "Parsing that tolerates real LLM output".
+ * bare list.
  * @module
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Content-addressed on-disk critique cache (DESIGN §6): one JSON file per critique, keyed by the
+ * Content-addressed on-disk critique cache: one JSON file per critique, keyed by the
  * sha256 of model, template hash, problem, response, reference, step separator, sampling parameters
  * and critique index. Entries are written atomically and carry their own key hash and text hash, so a truncated or
  * edited file is detected and refetched instead of being trusted.

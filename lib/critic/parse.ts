@@ -2,7 +2,7 @@
  * The critique parser: turns a critic LLM's free-text critique into the sorted 0-based indices of
  * the steps it calls wrong, or null with a reason when no verdict can be read. The last explicit
  * verdict wins; `<think>` drafts, markdown, JSON, ranges, full-width forms and several languages are
- * read; a truncated output is reported, never guessed. CAPO §3 (GenPRM output), issue 3 §2.
+ * read; a truncated output is reported, never guessed. CAPO §3 (GenPRM output).
  * @module
  */
 import { looksTruncated, normalizeCritiqueText, splitThink } from "./_parse_text.ts";

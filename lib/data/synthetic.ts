@@ -1,8 +1,7 @@
 /**
  * The embedded synthetic task: left-to-right integer arithmetic chains ("7+5*3-4" means
  * ((7+5)*3)-4) with gold step-by-step solutions, SFT traces with planted flaws ("wrong" and
- * "lucky"), and an exact step labeller. Design card §2 "The embedded default"; capo contract
- * "Synthetic task". Everything replays from a seed.
+ * "lucky"), and an exact step labeller: the offline default task. Everything replays from a seed.
  * @module
  */
 import { createRng, type Rng } from "../util/mod.ts";

@@ -1,7 +1,6 @@
 /**
  * The normalised record every capo dataset loader returns, and the envelope around a loaded
  * dataset (content sha256 and row count for lineage, plus the report of skipped rows).
- * Shapes follow capo's cross-area contract (lib/data).
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * Critique throughput benchmark (issue 3 §6): the client against the reference server with added
+ * Critique throughput benchmark: the client against the reference server with added
  * per-request latency. The server answers every request after `latencyMs`, so at concurrency C with
  * k critiques per request (`n`) it allows C · k / latency critiques per second; the client should
  * reach at least 90% of that. The server runs in a worker thread so that it does not share the

@@ -1,7 +1,7 @@
 /**
  * Keeps secrets out of lineage records: a field whose name looks like a credential, or a string that
- * looks like an API key, makes the write fail instead of landing on disk (DESIGN §6: a verl PR once
- * committed a W&B key). Names of environment variables (`api_key_env`) and counts (`max_tokens`) pass.
+ * looks like an API key, makes the write fail instead of landing on disk (config dumps are
+ * where keys leak). Names of environment variables (`api_key_env`) and counts (`max_tokens`) pass.
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * Model benchmarks for `deno task bench` (issue 4 §5): train-step time of the reference shape
+ * Model benchmarks for `deno task bench`: train-step time of the reference shape
  * (batch 32, length 64, width 128, 2 layers, 4 heads, vocab 64; forward + backward + Adam) per
  * backend, and sampling throughput with and without the KV cache.
  * @module

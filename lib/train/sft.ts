@@ -1,5 +1,5 @@
 /**
- * Supervised fine-tuning from scratch on synthetic traces (DESIGN §2, "the embedded default"):
+ * Supervised fine-tuning from scratch on synthetic traces:
  * prompt (bos + `formatSyntheticPrompt`) + response + eos, NLL on the response tokens only, Adam
  * with warm-up and cosine decay, gradient clipping by global norm.
  * @module
