@@ -37,6 +37,25 @@ export class UsageError extends Error {
 }
 
 /**
+ * Runs a command body that returns nothing (exit 0) behind the same error boundary as
+ * {@linkcode runMain}.
+ *
+ * @param task The task name.
+ * @param main The command body.
+ * @returns Never returns; exits the process.
+ * @example
+ * ```ts
+ * if (import.meta.main) await runVoid("critic:serve", main);
+ * ```
+ */
+export function runVoid(task: string, main: () => Promise<void>): Promise<never> {
+  return runMain(task, async () => {
+    await main();
+    return 0;
+  });
+}
+
+/**
  * The first line of an error's message, for one-line reports (no stack trace).
  *
  * @param error Anything thrown.
@@ -110,11 +129,15 @@ export async function runMain(task: string, main: () => Promise<number>): Promis
   try {
     code = await main();
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message} (see: deno task ${task} --help)`);
+    const parseArgsCode = (error as { code?: unknown })?.code;
+    if (
+      error instanceof UsageError ||
+      (typeof parseArgsCode === "string" && parseArgsCode.startsWith("ERR_PARSE_ARGS"))
+    ) {
+      console.error(`${task}: ${errorLine(error)} (see: deno task ${task} --help)`);
       code = 2;
     } else {
-      console.error(`deno task ${task} failed: ${errorLine(error)}`);
+      console.error(`${task}: ${errorLine(error)}`);
       code = 1;
     }
   }
@@ -161,7 +184,7 @@ export async function runExperiment<C extends { name: string }>(
     await run.finish(await body({ ...parsed, run, progress }));
   } catch (error) {
     await run.fail(error);
-    console.error(`deno task ${spec.task} failed: ${errorLine(error)}`);
+    console.error(`${spec.task}: ${errorLine(error)}`);
     console.log(run.recordPath);
     return 1;
   }
