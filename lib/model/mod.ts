@@ -33,4 +33,3 @@ export * from "./tokenizer.ts";
 export * from "./transformer.ts";
 export * from "./sample.ts";
 export * from "./checkpoint.ts";
-export * from "./bench.ts";

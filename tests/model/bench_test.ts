@@ -1,6 +1,7 @@
 // Tests lib/model/bench.ts on a tiny shape (the real figures come from `deno task bench`).
 import assert from "node:assert/strict";
-import { benchModel, tf } from "../../lib/model/mod.ts";
+import { tf } from "../../lib/model/mod.ts";
+import { benchModel } from "../../lib/model/bench.ts";
 
 Deno.test("benchModel reports train-step and sampling figures and restores the backend", async () => {
   await tf.setBackend("cpu");
