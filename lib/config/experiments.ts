@@ -133,6 +133,52 @@ export const ABLATION_ONLY_KEYS: readonly string[] = Object.freeze([
   "executor",
 ]);
 
+/** `deno task sft`: the built-in policy trained from scratch on synthetic traces with planted flaws. */
+export const SFT_CONFIG_SCHEMA = t.object({
+  name: t.string({ default: "sft", doc: "run name in lineage" }),
+  out: t.string({
+    default: "data/sft",
+    doc: "checkpoint folder written (model, config, lineage.json)",
+  }),
+  task: t.object({
+    seed: t.integer({ default: 0, min: 0, doc: "seed of the synthetic task" }),
+    trainSize: t.integer({ default: 20000, min: 1, doc: "training problems (one trace each)" }),
+    testSize: t.integer({ default: 500, min: 1, doc: "test problems (greedy evaluation)" }),
+  }, { doc: "the synthetic task" }),
+  traces: t.object({
+    seed: t.integer({ default: 0, min: 0, doc: "seed of the planted flaws" }),
+    wrongRate: t.number({
+      default: 0.05,
+      min: 0,
+      max: 1,
+      doc: "traces with a wrong step and answer",
+    }),
+    luckyRate: t.number({
+      default: 0.6,
+      min: 0,
+      max: 1,
+      doc: "traces with a wrong step but the right answer (what CAPO targets)",
+    }),
+  }, { doc: "SFT traces" }),
+  policy: t.object({
+    nEmbd: t.integer({ default: 128, min: 1, doc: "embedding width" }),
+    nLayer: t.integer({ default: 2, min: 1, doc: "transformer blocks" }),
+    nHead: t.integer({ default: 4, min: 1, doc: "attention heads" }),
+    blockSize: t.integer({ default: 128, min: 8, doc: "context length, tokens" }),
+    seed: t.integer({ default: 0, min: 0, doc: "initialisation seed" }),
+  }, { doc: "the built-in transformer" }),
+  sft: t.object({
+    steps: t.integer({ default: 1100, min: 0, doc: "optimizer steps" }),
+    batchSize: t.integer({ default: 32, min: 1, doc: "traces per step" }),
+    lr: t.number({ default: 2e-3, min: 0, doc: "peak learning rate (warm-up, cosine decay)" }),
+    seed: t.integer({ default: 0, min: 0, doc: "seed of batch order" }),
+  }, { doc: "optimisation" }),
+  backend: t.enum(BACKENDS, { default: "wasm", doc: "TensorFlow.js backend" }),
+}, { doc: "supervised fine-tuning" });
+
+/** A resolved SFT config. */
+export type SftConfig = Infer<typeof SFT_CONFIG_SCHEMA>;
+
 /** A part of `deno task bench`. */
 export type BenchPart = "policy" | "verify" | "critic" | "train";
 
@@ -210,4 +256,5 @@ export const EXPERIMENT_SCHEMAS: Readonly<Record<string, Schema<unknown>>> = Obj
   "demo (deno task demo)": DEMO_CONFIG_SCHEMA,
   "ablation (deno task ablate:*)": ABLATION_CONFIG_SCHEMA,
   "bench (deno task bench)": BENCH_CONFIG_SCHEMA,
+  "sft (deno task sft)": SFT_CONFIG_SCHEMA,
 });

@@ -9,6 +9,7 @@ import {
   ABLATION_CONFIG_SCHEMA,
   BENCH_CONFIG_SCHEMA,
   DEMO_CONFIG_SCHEMA,
+  SFT_CONFIG_SCHEMA,
   TRAIN_CONFIG_SCHEMA,
 } from "./experiments.ts";
 import { describeSchema, type Schema } from "./schema.ts";
@@ -60,5 +61,6 @@ export function configReference(): string {
     }
   }
   out.push("## The bench (`deno task bench`)", "", table(BENCH_CONFIG_SCHEMA, ""), "");
+  out.push("## SFT (`deno task sft`)", "", table(SFT_CONFIG_SCHEMA, ""), "");
   return out.join("\n");
 }

@@ -16,3 +16,4 @@
 export * from "./arm.ts";
 export * from "./command.ts";
 export * from "./stats.ts";
+export * from "./sft.ts";

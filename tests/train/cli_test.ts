@@ -68,10 +68,10 @@ Deno.test("sft CLI rejects an unknown option or a non-number by name, exit 2", a
     const unknown = await cli("sft.ts", ["--stepz", "3", "--runs-dir", `${tmp}/runs`]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown option '--stepz'/);
-    assert.match(unknown.stderr, /^Usage: deno task sft/m);
-    const nan = await cli("sft.ts", ["--steps", "many", "--runs-dir", `${tmp}/runs`]);
+    assert.match(unknown.stderr, /see: deno task sft --help/);
+    const nan = await cli("sft.ts", ["--sft.steps=many", "--runs-dir", `${tmp}/runs`]);
     assert.equal(nan.code, 2);
-    assert.match(nan.stderr, /Cannot parse --steps: expected a number, got "many"/);
+    assert.match(nan.stderr, /sft\.steps.*integer.*"many"/);
     assert.equal(await exists(`${tmp}/runs`), false, "no run record for a rejected config");
   } finally {
     await Deno.remove(tmp, { recursive: true });
@@ -83,9 +83,9 @@ Deno.test("sft CLI writes a checkpoint, lineage.json and a run record whose path
   try {
     const out = `${tmp}/sft`;
     // deno-fmt-ignore
-    const args = ["--out", out, "--steps", "2", "--batch-size", "2", "--n-embd", "16",
-      "--n-layer", "1", "--n-head", "2", "--block-size", "64", "--train-size", "20",
-      "--test-size", "4", "--seed", "5", "--backend", "cpu", "--runs-dir", `${tmp}/runs`];
+    const args = [`--out=${out}`, "--sft.steps=2", "--sft.batchSize=2", "--policy.nEmbd=16",
+      "--policy.nLayer=1", "--policy.nHead=2", "--policy.blockSize=64", "--task.trainSize=20",
+      "--task.testSize=4", "--policy.seed=5", "--backend=cpu", "--runs-dir", `${tmp}/runs`];
     const { code, stdout, stderr } = await cli("sft.ts", args);
     assert.equal(code, 0, stderr);
     const lines = stdout.trim().split("\n");
