@@ -12,6 +12,9 @@ import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import {
   type ArmResult,
   loadRunTasks,
+  pairedBootstrap,
+  type PairedDifference,
+  pairedTable,
   runArm,
   runExperiment,
   runMain,
@@ -89,37 +92,33 @@ if (import.meta.main) {
         } finally {
           await critic.close();
         }
-        const table = demoTable(arms);
-        console.log(table);
-        await writeFileAtomic(`${run.dir}/demo.md`, "```\n" + table + "\n```\n");
-        await run.addArtifact(`${run.dir}/demo.md`, "table");
         const [capo, grpo] = [
           arms.find((a) => a.name === "capo"),
           arms.find((a) => a.name === "grpo"),
         ];
-        const difference: Record<string, number | null> = {};
-        for (const key of ["accuracy", "process_accuracy", "lucky_rate"]) {
-          for (
-            const [mode, a, b] of [
-              ["greedy", capo?.after, grpo?.after],
-              ["sampled", capo?.sampled, grpo?.sampled],
-            ] as const
-          ) {
-            const x = a?.[key];
-            const y = b?.[key];
-            if (typeof x === "number" && typeof y === "number") {
-              difference[`${mode}.${key}`] = x - y;
-            }
+        // One seed: a paired bootstrap over the evaluation problems says how much of each difference
+        // the draw of problems alone explains (`deno task ablate:seeds` pairs across seeds).
+        const difference: Record<string, Record<string, PairedDifference>> = {};
+        for (const mode of ["greedy", "sampled"] as const) {
+          const a = capo?.perProblem[mode];
+          const b = grpo?.perProblem[mode];
+          if (!a || !b) continue;
+          for (const key of ["accuracy", "process_accuracy", "lucky_rate"] as const) {
+            if (a[key].length === 0 || a[key].length !== b[key].length) continue;
+            (difference[mode] ??= {})[key] = pairedBootstrap(a[key], b[key], {
+              seed: config.rl.seed,
+            });
           }
         }
-        if (Object.keys(difference).length > 0) {
-          console.log(
-            `CAPO − GRPO (one seed; deno task ablate:seeds gives the spread and a 95% interval): ${
-              Object.entries(difference).map(([k, v]) => `${k} ${(100 * (v ?? 0)).toFixed(1)} pts`)
-                .join(", ")
-            }`,
-          );
-        }
+        const tables = [
+          "```\n" + demoTable(arms) + "\n```",
+          ...Object.entries(difference).map(([mode, rows]) =>
+            pairedTable(`capo − grpo, ${mode}, paired bootstrap over problems`, rows)
+          ),
+        ];
+        console.log(tables.join("\n\n"));
+        await writeFileAtomic(`${run.dir}/demo.md`, tables.join("\n\n") + "\n");
+        await run.addArtifact(`${run.dir}/demo.md`, "table");
         return {
           arms: Object.fromEntries(
             arms.map((a) => [a.name, {

@@ -19,7 +19,13 @@ import {
   startRun,
 } from "../lineage/mod.ts";
 import { chooseBackend, loadCheckpoint, type Policy } from "../model/mod.ts";
-import { type EvalMetrics, evaluatePolicy, type RlResult, trainRl } from "../train/mod.ts";
+import {
+  type EvalMetrics,
+  type EvalResponse,
+  evaluatePolicy,
+  type RlResult,
+  trainRl,
+} from "../train/mod.ts";
 import { sha256Hex } from "../util/mod.ts";
 
 /** Options for {@linkcode runArm}. */
@@ -66,6 +72,15 @@ export interface ArmResult {
   sampled: Record<string, number | null> | null;
   /** The record's summary. */
   summary: Record<string, unknown>;
+  /**
+   * Per evaluation problem (in order), after training: right answer (1/0), and — where the task has
+   * a step labeller — clean (right and every step correct) and lucky; sampled values are means over
+   * the samples. For paired statistics between arms.
+   */
+  perProblem: {
+    greedy?: Record<"accuracy" | "process_accuracy" | "lucky_rate", number[]>;
+    sampled?: Record<"accuracy" | "process_accuracy" | "lucky_rate", number[]>;
+  };
   seconds: number;
 }
 
@@ -108,16 +123,44 @@ export async function sampledEvaluation(
   config: Pick<TrainConfig, "sampledEval" | "rl">,
   evalSet: TaskSet,
 ): Promise<Record<string, number | null> | null> {
+  return (await sampledResponses(policy, config, evalSet))?.summary ?? null;
+}
+
+async function sampledResponses(
+  policy: Policy,
+  config: Pick<TrainConfig, "sampledEval" | "rl">,
+  evalSet: TaskSet,
+) {
   const { samples, temperature, seed } = config.sampledEval;
   if (samples <= 0) return null;
-  const { metrics } = await evaluatePolicy(policy, evalSet.tasks, {
+  const { metrics, responses } = await evaluatePolicy(policy, evalSet.tasks, {
     maxNewTokens: config.rl.maxNewTokens,
     temperature,
     samples,
     seed,
     judgeSteps: evalSet.judgeSteps,
   });
-  return evalSummary(metrics);
+  return { summary: evalSummary(metrics), perProblem: perProblem(responses, samples) };
+}
+
+/** Per-problem outcomes of an evaluation (`samples` consecutive responses per problem, averaged). */
+function perProblem(responses: readonly EvalResponse[], samples: number) {
+  const out = {
+    accuracy: [] as number[],
+    process_accuracy: [] as number[],
+    lucky_rate: [] as number[],
+  };
+  const judged = responses.every((r) => r.processCorrect !== null);
+  for (let i = 0; i < responses.length; i += samples) {
+    const group = responses.slice(i, i + samples);
+    const mean = (f: (r: EvalResponse) => boolean) => group.filter(f).length / group.length;
+    out.accuracy.push(mean((r) => r.answerCorrect));
+    if (judged) {
+      out.process_accuracy.push(mean((r) => r.processCorrect === true));
+      out.lucky_rate.push(mean((r) => r.answerCorrect && r.processCorrect === false));
+    }
+  }
+  return out;
 }
 
 /**
@@ -295,7 +338,8 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     if (done && config.sampledEval.samples > 0) {
       progress(`${config.name}: sampled evaluation (${config.sampledEval.samples} per problem)`);
     }
-    const sampled = done ? await sampledEvaluation(policy, config, tasks.eval) : null;
+    const sampledRun = done ? await sampledResponses(policy, config, tasks.eval) : null;
+    const sampled = sampledRun?.summary ?? null;
     const after = evalSummary(result.after);
     const summary: Record<string, unknown> = {
       ...after,
@@ -323,6 +367,10 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
       sampledBefore,
       sampled,
       summary,
+      perProblem: {
+        ...(result.afterResponses ? { greedy: perProblem(result.afterResponses, 1) } : {}),
+        ...(sampledRun ? { sampled: sampledRun.perProblem } : {}),
+      },
       seconds: (performance.now() - started) / 1000,
     };
   } catch (error) {

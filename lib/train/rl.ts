@@ -28,7 +28,7 @@ import {
 } from "./_rl_phases.ts";
 import { loadTrainState, saveTrainState } from "./checkpoint.ts";
 import type { RlConfig } from "./config.ts";
-import { type EvalMetrics, evaluatePolicy } from "./evaluate.ts";
+import { type EvalMetrics, type EvalResponse, evaluatePolicy } from "./evaluate.ts";
 import { formatDuration, type TrainHooks } from "./hooks.ts";
 
 /**
@@ -106,6 +106,8 @@ export interface RlResult {
   after?: EvalMetrics;
   /** Every evaluation of this call: iteration and metrics. */
   evals: { iteration: number; metrics: EvalMetrics }[];
+  /** The responses of the final evaluation (per evaluation problem, in order), for paired statistics. */
+  afterResponses?: EvalResponse[];
   /** Metrics of the last iteration run. */
   last?: Record<string, number>;
   /** The backend used. */
@@ -189,6 +191,7 @@ export async function trainRl(
     judgeSteps,
   };
   const criticTotals: Record<string, number> = {};
+  let afterResponses: EvalResponse[] | undefined;
   const evals: RlResult["evals"] = [];
   let last: Record<string, number> | undefined;
   let tensorBaseline = -1;
@@ -331,7 +334,9 @@ export async function trainRl(
         evaluate &&
         (it === config.iterations || (config.evalEvery > 0 && it % config.evalEvery === 0))
       ) {
-        const m = (await evaluatePolicy(policy, test, evalOpts)).metrics;
+        const evaluated = await evaluatePolicy(policy, test, evalOpts);
+        const m = evaluated.metrics;
+        if (it === config.iterations) afterResponses = evaluated.responses;
         evals.push({ iteration: it, metrics: m });
         Object.assign(metrics, prefixed("eval/", m));
         evalNote = ` eval acc ${m.accuracy.toFixed(3)}` +
@@ -386,7 +391,9 @@ export async function trainRl(
     // A run killed after its last checkpoint has nothing left to train; its final evaluation (greedy,
     // so the same numbers) is still due.
     if (evaluate && resumedFrom === stopAfter && stopAfter === config.iterations) {
-      const m = (await evaluatePolicy(policy, test, evalOpts)).metrics;
+      const evaluated = await evaluatePolicy(policy, test, evalOpts);
+      const m = evaluated.metrics;
+      afterResponses = evaluated.responses;
       evals.push({ iteration: stopAfter, metrics: m });
       await hooks.onMetrics?.(stopAfter, prefixed("eval/", m));
     }
@@ -405,5 +412,6 @@ export async function trainRl(
     backend,
     wallMs: performance.now() - started,
     critic: criticTotals,
+    ...(afterResponses ? { afterResponses } : {}),
   };
 }
