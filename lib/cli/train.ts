@@ -41,10 +41,12 @@ export async function trainCommand(args: string[]): Promise<number> {
       rest = [`--config=${resumeFrom}/run.json`, ...rest];
     }
   }
-  const parsed = await parseCommand(
-    { task: "train", schema: TRAIN_CONFIG_SCHEMA, usage: USAGE },
-    rest,
-  );
+  const parsed = await parseCommand({
+    task: "train",
+    schema: TRAIN_CONFIG_SCHEMA,
+    usage: USAGE,
+    flags: { "parent-id": { type: "string" } },
+  }, rest);
   if (parsed === "help") return 0;
   const result = await runArm(parsed.config, {
     runsDir: parsed.runsDir,
