@@ -64,8 +64,9 @@ export async function flushOutputs(options: FlushOptions = {}): Promise<boolean>
 
 /**
  * Wraps a MIME bundle as a displayable value. As a cell's last expression it renders as the
- * cell's result; before handing the bundle to the kernel it flushes the outputs queued earlier in
- * the cell (see {@linkcode flushOutputs}).
+ * cell's result. In the Deno kernel the kernel's own `execute_result` races the end of the cell
+ * (it is queued after the code has finished), so there the value shows itself as a published
+ * display instead and hands the kernel an empty result bundle; elsewhere it returns the bundle.
  *
  * @param bundle MIME type → content; add "text/plain" for consoles.
  * @returns The displayable.
@@ -77,12 +78,17 @@ export async function flushOutputs(options: FlushOptions = {}): Promise<boolean>
 export function mime(bundle: MimeBundle): Displayable {
   return {
     [DISPLAY]: async () => {
+      const jupyter = jupyterApi() as JupyterDisplay | undefined;
+      if (!jupyter) return bundle;
+      await jupyter.display(bundle, { raw: true });
       await flushOutputs();
-      return bundle;
+      return {}; // the bundle is already shown: returning it too would show it twice
     },
     [BUNDLE]: () => bundle,
   };
 }
+
+type JupyterDisplay = { display(value: unknown, options?: { raw?: boolean }): Promise<void> };
 
 /**
  * HTML (with a plain-text fallback).
@@ -132,9 +138,7 @@ export function show(...values: unknown[]): Promise<void> {
  * ```
  */
 export async function showAll(values: unknown[], options: FlushOptions = {}): Promise<void> {
-  const jupyter = jupyterApi() as
-    | { display(value: unknown, options?: { raw?: boolean }): Promise<void> }
-    | undefined;
+  const jupyter = jupyterApi() as JupyterDisplay | undefined;
   for (const value of values) {
     const bundle = await bundleOf(value);
     if (jupyter && bundle) await jupyter.display(bundle, { raw: true });
