@@ -104,10 +104,30 @@ let nativeLoaded = false;
 async function tryStart(
   name: Exclude<BackendName, "auto">,
 ): Promise<{ isGpu: boolean; detail?: string } | string> {
+  const chatter = muteTfjsChatter();
+  try {
+    const result = await tryStartLoud(name);
+    // tfjs explains a failed start only in its own console lines: keep that explanation.
+    return typeof result === "string" && chatter.lines.length
+      ? `${result}: ${chatter.lines.join(" ").slice(0, 300)}`
+      : result;
+  } finally {
+    chatter.restore();
+  }
+}
+
+async function tryStartLoud(
+  name: Exclude<BackendName, "auto">,
+): Promise<{ isGpu: boolean; detail?: string } | string> {
   try {
     switch (name) {
-      case "cpu":
-        return (await tf.setBackend("cpu")) ? { isGpu: false } : "setBackend returned false";
+      case "cpu": {
+        if (!(await tf.setBackend("cpu"))) return "setBackend returned false";
+        // The cpu backend prints a "install our node backend" banner on its first tensor; capo
+        // already reports which backend runs and why faster ones were skipped.
+        (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+        return { isGpu: false };
+      }
       case "wasm": {
         await import("@tensorflow/tfjs-backend-wasm");
         const ok = await tf.setBackend("wasm");
@@ -122,6 +142,47 @@ async function tryStart(
   } catch (error) {
     return `not available (${firstLine(error)})`;
   }
+}
+
+/**
+ * tfjs's start-up chatter: platform and registration notices, and its "Initialization of backend
+ * failed" lines (whose text the caller folds into the reason it returns). Anything else still
+ * reaches the console.
+ */
+const TFJS_CHATTER = [
+  /^Platform \S+ has already been set/,
+  /backend was already registered/,
+  /^The kernel '.*' for backend '.*' is already registered/,
+  /^The gradient '.*' for backend '.*' is already registered/,
+  /^Initialization of backend \S+ failed/,
+];
+
+/** Holds back tfjs's known start-up lines while a backend starts; `restore` ends it. */
+function muteTfjsChatter(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const { warn, log } = console;
+  let failing = false;
+  const filter = (original: (...args: unknown[]) => void) => (...args: unknown[]) => {
+    const text = args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ");
+    if (TFJS_CHATTER.some((re) => re.test(text))) {
+      failing = /^Initialization of backend/.test(text);
+      if (failing) lines.push(text);
+    } else if (failing) {
+      lines.push(firstLine(text)); // the error tfjs prints right after "Initialization ... failed"
+      failing = false;
+    } else {
+      original.apply(console, args);
+    }
+  };
+  console.warn = filter(warn);
+  console.log = filter(log);
+  return {
+    lines,
+    restore: () => {
+      console.warn = warn;
+      console.log = log;
+    },
+  };
 }
 
 async function startWebGpu(): Promise<{ isGpu: boolean; detail?: string } | string> {
@@ -154,6 +215,15 @@ async function startNative(
       "crash loading after it; choose the native backend before webgpu";
   }
   await polyfillNodeUtil();
+  // libtensorflow logs INFO lines (CPU feature notices) to stderr when it loads; warnings and
+  // errors still print. A value the user set wins.
+  try {
+    if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
+      Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
+    }
+  } catch {
+    // no environment permission: libtensorflow keeps its default logging
+  }
   if (name === "tensorflow") await import("@tensorflow/tfjs-node");
   else await import("@tensorflow/tfjs-node-gpu");
   nativeLoaded = true;
