@@ -25,6 +25,8 @@ export interface FenceOptions {
   retryMs?: number;
   /** The kernel's connection file. @default the `--conn` argument in /proc/self/cmdline */
   connectionFile?: string;
+  /** Queues an IOPub message behind the cell's outputs. @default Deno.jupyter.broadcast */
+  broadcast?: (type: string, content: Record<string, unknown>) => unknown;
 }
 
 interface Jupyter {
@@ -54,7 +56,8 @@ export function jupyterApi(): Jupyter | undefined {
 export async function fenceOutputs(options: FenceOptions = {}): Promise<FenceResult> {
   const { timeoutMs = 5000, retryMs = 100 } = options;
   const jupyter = jupyterApi();
-  if (!jupyter) return { ok: false, reason: "not running in the Deno Jupyter kernel" };
+  const broadcast = options.broadcast ?? jupyter?.broadcast.bind(jupyter);
+  if (!broadcast) return { ok: false, reason: "not running in the Deno Jupyter kernel" };
   let info: { ip: string; iopub_port: number; transport?: string };
   try {
     const file = options.connectionFile ?? connectionFileFromCmdline();
@@ -77,7 +80,7 @@ export async function fenceOutputs(options: FenceOptions = {}): Promise<FenceRes
     const seen = watchFor(reader, id);
     // The kernel registers a subscriber asynchronously: re-send until one probe comes back.
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      jupyter.broadcast("update_display_data", {
+      broadcast("update_display_data", {
         data: { "text/plain": "" },
         metadata: {},
         transient: { display_id: id },
