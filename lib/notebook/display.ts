@@ -67,6 +67,7 @@ export async function flushOutputs(options: FlushOptions = {}): Promise<boolean>
  * cell's result. In the Deno kernel the kernel's own `execute_result` races the end of the cell
  * (it is queued after the code has finished), so there the value shows itself as a published
  * display instead and hands the kernel an empty result bundle; elsewhere it returns the bundle.
+ * Display it with `show`, not `Deno.jupyter.display` (which would add that empty bundle).
  *
  * @param bundle MIME type → content; add "text/plain" for consoles.
  * @returns The displayable.
