@@ -94,7 +94,7 @@ const linuxWithoutGpuNode = Deno.build.os === "linux" &&
 
 Deno.test({
   name:
-    "on a Linux machine without a GPU device, chooseBackend never asks navigator.gpu for an adapter",
+    "on a Linux machine without a GPU device, chooseBackend never asks for an adapter or loads Mesa",
   ignore: !linuxWithoutGpuNode,
   fn: async () => {
     const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter: unknown } }).gpu;
