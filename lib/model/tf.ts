@@ -10,6 +10,8 @@ import "@tensorflow/tfjs-backend-cpu";
 // (process-wide registry, shared by every copy of tfjs-core through the global engine).
 import "@tensorflow/tfjs";
 
+import { mayHaveGpu, muteTfjsChatter } from "./_startup.ts";
+
 export { tf };
 
 /** A backend name `chooseBackend` accepts; `auto` takes the fastest that really starts. */
@@ -46,6 +48,28 @@ export interface BackendInfo {
 export interface ChooseBackendOptions {
   /** Backends `auto` must not try (e.g. `["webgpu"]` for bit-reproducible CPU runs). @default [] */
   exclude?: readonly Exclude<BackendName, "auto">[];
+  /**
+   * The WebGPU entry point. Passing one (a test stub) skips the GPU device check below.
+   * @default navigator.gpu, asked only when the machine has a GPU device (Linux: /dev/dri/renderD*,
+   * /dev/nvidia*, /dev/dxg)
+   */
+  gpu?: GpuLike;
+}
+
+/** The part of `navigator.gpu` that `chooseBackend` uses. */
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<
+    {
+      isFallbackAdapter?: boolean;
+      info?: {
+        vendor?: string;
+        architecture?: string;
+        device?: string;
+        description?: string;
+        isFallbackAdapter?: boolean;
+      };
+    } | null
+  >;
 }
 
 /**
@@ -67,7 +91,7 @@ export async function chooseBackend(
   name: BackendName,
   options: ChooseBackendOptions = {},
 ): Promise<BackendInfo> {
-  const { exclude = [] } = options;
+  const { exclude = [], gpu } = options;
   if (name !== "auto" && !BACKEND_ORDER.includes(name)) {
     throw new RangeError(
       `Cannot choose backend: expected one of auto, ${BACKEND_ORDER.join(", ")}, got "${name}"`,
@@ -76,7 +100,7 @@ export async function chooseBackend(
   const candidates = name === "auto" ? BACKEND_ORDER.filter((b) => !exclude.includes(b)) : [name];
   const skipped: string[] = [];
   for (const candidate of candidates) {
-    const result = await tryStart(candidate);
+    const result = await tryStart(candidate, gpu);
     if (typeof result === "string") {
       skipped.push(`${candidate}: ${result}`);
       continue;
@@ -103,18 +127,40 @@ let nativeLoaded = false;
 /** Loads and starts one backend; a string is the reason it is not available. */
 async function tryStart(
   name: Exclude<BackendName, "auto">,
+  gpu: GpuLike | undefined,
+): Promise<{ isGpu: boolean; detail?: string } | string> {
+  const chatter = muteTfjsChatter();
+  try {
+    const result = await tryStartLoud(name, gpu);
+    // tfjs explains a failed start only in its own console lines: keep that explanation.
+    return typeof result === "string" && chatter.lines.length
+      ? `${result}: ${chatter.lines.join(" ").slice(0, 300)}`
+      : result;
+  } finally {
+    chatter.restore();
+  }
+}
+
+async function tryStartLoud(
+  name: Exclude<BackendName, "auto">,
+  gpu: GpuLike | undefined,
 ): Promise<{ isGpu: boolean; detail?: string } | string> {
   try {
     switch (name) {
-      case "cpu":
-        return (await tf.setBackend("cpu")) ? { isGpu: false } : "setBackend returned false";
+      case "cpu": {
+        if (!(await tf.setBackend("cpu"))) return "setBackend returned false";
+        // The cpu backend prints a "install our node backend" banner on its first tensor; capo
+        // already reports which backend runs and why faster ones were skipped.
+        (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+        return { isGpu: false };
+      }
       case "wasm": {
         await import("@tensorflow/tfjs-backend-wasm");
         const ok = await tf.setBackend("wasm");
         return ok ? { isGpu: false, detail: "wasm single-threaded" } : "setBackend returned false";
       }
       case "webgpu":
-        return await startWebGpu();
+        return await startWebGpu(gpu);
       case "tensorflow":
       case "tensorflow-gpu":
         return await startNative(name);
@@ -124,9 +170,13 @@ async function tryStart(
   }
 }
 
-async function startWebGpu(): Promise<{ isGpu: boolean; detail?: string } | string> {
-  // deno-lint-ignore no-explicit-any
-  const gpu = (globalThis.navigator as any)?.gpu;
+async function startWebGpu(
+  injected: GpuLike | undefined,
+): Promise<{ isGpu: boolean; detail?: string } | string> {
+  if (!injected && !(await mayHaveGpu())) {
+    return "not available (no GPU device: no /dev/dri/renderD*, /dev/nvidia* or /dev/dxg)";
+  }
+  const gpu = injected ?? (globalThis.navigator as unknown as { gpu?: GpuLike })?.gpu;
   if (!gpu) return "not available (no navigator.gpu)";
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) return "not available (no WebGPU adapter)";
@@ -136,7 +186,7 @@ async function startWebGpu(): Promise<{ isGpu: boolean; detail?: string } | stri
   if (
     adapter.isFallbackAdapter || info.isFallbackAdapter || /llvmpipe|swiftshader/i.test(description)
   ) {
-    softwareAdapterOpened = true;
+    if (!injected) softwareAdapterOpened = true;
     return `refused: software fallback adapter (${description || "isFallbackAdapter"})`;
   }
   await import("@tensorflow/tfjs-backend-webgpu");
@@ -154,6 +204,15 @@ async function startNative(
       "crash loading after it; choose the native backend before webgpu";
   }
   await polyfillNodeUtil();
+  // libtensorflow logs INFO lines (CPU feature notices) to stderr when it loads; warnings and
+  // errors still print. A value the user set wins.
+  try {
+    if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
+      Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
+    }
+  } catch {
+    // no environment permission: libtensorflow keeps its default logging
+  }
   if (name === "tensorflow") await import("@tensorflow/tfjs-node");
   else await import("@tensorflow/tfjs-node-gpu");
   nativeLoaded = true;

@@ -26,7 +26,7 @@ Deno.test("niceTicks returns round values covering the range", () => {
   assert.deepEqual(niceTicks(0, 30), [0, 10, 20, 30]);
 });
 
-Deno.test("htmlTable escapes cells, rounds numbers and keeps column order", () => {
+Deno.test("htmlTable escapes cells, rounds numbers and keeps column order", async () => {
   const html = htmlTable([{ a: "<x>", b: 1 / 3 }, { b: 2, c: null }], { caption: "t" });
   assert.match(html, /<th[^>]*>a<\/th><th[^>]*>b<\/th><th[^>]*>c<\/th>/);
   assert.match(html, />&lt;x&gt;</);
@@ -43,7 +43,7 @@ Deno.test("htmlTable escapes cells, rounds numbers and keeps column order", () =
     summary: { arms: { capo: { accuracy: 0.5 } } },
   } as unknown as RunRecord;
   assert.match(runsHtml([record]), /arms\.capo\.accuracy[\s\S]*>0\.5</);
-  const bundle = mime({ "text/plain": "x" })[Symbol.for("Jupyter.display")]();
+  const bundle = await mime({ "text/plain": "x" })[Symbol.for("Jupyter.display")]();
   assert.deepEqual(bundle, { "text/plain": "x" });
 });
 
