@@ -6,6 +6,7 @@
  */
 import type { Parsed, Scalar } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
+import { parseDecimal, ratEqual } from "./_rational.ts";
 import {
   closeComplex,
   compareScalar,
@@ -233,7 +234,12 @@ function compareMatrix(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
  */
 export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Verdict {
   if (a.norm === b.norm) return EQUAL("identical");
+  if (isChoice(a) && isChoice(b) && a.norm.toLowerCase() === b.norm.toLowerCase()) {
+    return EQUAL("choice"); // multiple-choice letters: `c` vs `C`
+  }
   if (isScalar(a) && isScalar(b)) return compareScalar(a, b, options);
+  const comma = decimalComma(a, b) ?? decimalComma(b, a);
+  if (comma) return comma;
   if (a.t === "text" || b.t === "text") {
     return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
   }
@@ -241,8 +247,12 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   if (a.t === "eq" || b.t === "eq") {
     const eq = (a.t === "eq" ? a : b) as Parsed & { t: "eq" };
     const other = a.t === "eq" ? b : a;
-    // `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left.
-    if (options.assignmentAsValue && isAssignment(eq) && other.t !== "eq") {
+    // `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)` (a name on the left) or `\sqrt{4} = 2` (a
+    // derivation with a constant left side): the right side is the value. `x^2 = 4` stays whole.
+    if (
+      (options.assignmentAsValue ?? true) && other.t !== "eq" &&
+      (isAssignment(eq) || isDerivation(eq))
+    ) {
       return a.t === "eq"
         ? compareParsed(eq.rhs, other, options)
         : compareParsed(other, eq.rhs, options);
@@ -252,17 +262,44 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
   if (a.t === "seq" && b.t === "seq") {
-    const values = options.assignmentAsValue ? assignedValues(a, b) : null;
+    const values = (options.assignmentAsValue ?? true) ? assignedValues(a, b) : null;
     return values ? ordered(values[0], values[1], options) : compareSeqs(a, b, options);
   }
   if (a.t === "union" && b.t === "union") return unordered(a.parts, b.parts, options, false);
   return NOT("type_mismatch");
 }
 
-/** `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left. */
+/** A lone letter A–E, read as a multiple-choice answer. */
+function isChoice(p: Parsed): boolean {
+  return p.t === "expr" && /^[a-eA-E]$/.test(p.norm);
+}
+
+/**
+ * `1,22` or `1000,99` (a decimal comma) vs the number 1.22: a bare list of two integers whose
+ * second part is not a thousands group reads as that decimal.
+ */
+function decimalComma(list: Parsed, num: Parsed): Verdict | null {
+  if (list.t !== "seq" || list.kind !== "list" || !list.raw || num.t !== "num") return null;
+  const m = /^\s*([+-]?\d+),(\d+)\s*$/.exec(list.raw);
+  if (!m || (m[2].length === 3 && m[1] !== "0")) return null;
+  const value = parseDecimal(`${m[1]}.${m[2]}`);
+  return value && ratEqual(value.value, num.value) ? EQUAL("decimal_comma") : null;
+}
+
+const NAME = /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/;
+
+/** `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)`: a name, or a tuple of names, on the left. */
 function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
-  return p.t === "eq" && p.lhs.t === "expr" &&
-    /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/.test(p.lhs.norm);
+  if (p.t !== "eq") return false;
+  const l = p.lhs;
+  if (l.t === "expr") return NAME.test(l.norm);
+  return l.t === "seq" && l.kind !== "set" && l.items.length > 0 &&
+    l.items.every((x) => x.t === "expr" && NAME.test(x.norm));
+}
+
+/** `\sqrt{4} = 2`, `3 + 4 = 7`: a constant left side, so the equation states a value. */
+function isDerivation(p: Parsed & { t: "eq" }): boolean {
+  return p.lhs.t === "num" || (p.lhs.t === "expr" && p.lhs.vars.length === 0);
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */
@@ -283,14 +320,72 @@ function compareInequality(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
       if (ia.variable !== ib.variable) return NOT("variables_differ");
       return compareIntervals(ia, ib, o);
     }
-    if (a.ops.join() !== b.ops.join()) return NOT("value_differs");
-    return ordered(a.terms, b.terms, o);
+    const same = a.ops.join() === b.ops.join() ? ordered(a.terms, b.terms, o) : null;
+    if (same?.result === "equal") return same;
+    return compareRelations(a, b, o) ?? same ?? NOT("value_differs");
   }
   const ineq = (a.t === "ineq" ? a : b) as Parsed & { t: "ineq" };
   const other = a.t === "ineq" ? b : a;
-  if (!o.inequalityAsInterval) return NOT("type_mismatch");
+  if (!(o.inequalityAsInterval ?? true)) return NOT("type_mismatch");
   const ia = ineqInterval(ineq);
   const it = other.t === "seq" ? tupleInterval(other) : null;
   if (!ia || !it) return NOT("type_mismatch");
   return a.t === "ineq" ? compareIntervals(ia, it, o) : compareIntervals(it, ia, o);
+}
+
+/** One relation as `d op 0` with `op` in `<`, `≤`: `2x ≥ x^2` becomes `x^2 - 2x ≤ 0`. */
+function asRelation(p: Parsed & { t: "ineq" }): { src: string; strict: boolean } | null {
+  if (p.ops.length !== 1 || p.ops[0] === "≠" || !p.terms.every(isScalar)) return null;
+  const [l, r] = p.terms as Scalar[];
+  const op = p.ops[0];
+  const src = op === "<" || op === "≤" ? `${srcOf(l)} - ${srcOf(r)}` : `${srcOf(r)} - ${srcOf(l)}`;
+  return { src, strict: op === "<" || op === ">" };
+}
+
+/**
+ * Single relations written either way round or scaled by a positive constant (`2x ≥ x^2` vs
+ * `x^2 ≤ 2x`, `4 > 2x` vs `x < 2`): equal when `d_a = k·d_b` with one constant `k > 0` at every
+ * sample point. Null when the relations cannot be read this way.
+ */
+function compareRelations(
+  a: Parsed & { t: "ineq" },
+  b: Parsed & { t: "ineq" },
+  o: VerifyOptions,
+): Verdict | null {
+  const ra = asRelation(a);
+  const rb = asRelation(b);
+  if (!ra || !rb) return null;
+  if (ra.strict !== rb.strict) return NOT("value_differs");
+  const vars = [...new Set([...a.terms, ...b.terms].flatMap((t) => varsOf(t as Scalar)))].sort();
+  if (vars.length === 0) return null;
+  for (const t of [...a.terms, ...b.terms] as Scalar[]) {
+    if (t.t === "expr" && !(magnitudeBound(t.node) <= MAX_LOG10)) return UNSURE("too_large");
+  }
+  const cache = new Map<string, FloatScalar>();
+  let ratio: number | null = null;
+  let agree = 0;
+  try {
+    const da = compiledOf(ra.src, cache);
+    const db = compiledOf(rb.src, cache);
+    for (const p of samplePoints(vars, o.seed ?? 0, 8)) {
+      const x = toComplex(da.evaluate(p));
+      const y = toComplex(db.evaluate(p));
+      if (!x || !y || Math.abs(x.im) > 1e-12 || Math.abs(y.im) > 1e-12) continue;
+      const xZero = Math.abs(x.re) < 1e-12;
+      const yZero = Math.abs(y.re) < 1e-12;
+      if (xZero || yZero) {
+        if (xZero !== yZero) return NOT("value_differs");
+        continue;
+      }
+      const r = x.re / y.re;
+      if (r <= 0 || (ratio !== null && Math.abs(r - ratio) > 1e-8 * Math.abs(ratio))) {
+        return NOT("value_differs");
+      }
+      ratio = r;
+      agree++;
+    }
+  } catch {
+    return UNSURE("eval_error");
+  }
+  return agree >= 3 ? EQUAL("relation") : null;
 }

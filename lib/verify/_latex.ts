@@ -20,6 +20,9 @@ const FUNCTIONS: Record<string, string> = {
   arcsin: "asin",
   arccos: "acos",
   arctan: "atan",
+  arcsec: "asec",
+  arccsc: "acsc",
+  arccot: "acot",
   asin: "asin",
   acos: "acos",
   atan: "atan",
@@ -32,6 +35,16 @@ const FUNCTIONS: Record<string, string> = {
   sqrt: "sqrt",
   abs: "abs",
 };
+const INVERSE: Record<string, string> = {
+  sin: "asin",
+  cos: "acos",
+  tan: "atan",
+  sec: "asec",
+  csc: "acsc",
+  cot: "acot",
+};
+/** Letters read as functions when followed by `(`: `f(x)`, `g(0)`, `h(t)`. */
+const APPLIED = new Set(["f", "g", "h"]);
 const GREEK = new Set([
   "alpha",
   "beta",
@@ -146,6 +159,9 @@ class Converter {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
+        } else if (APPLIED.has(c) && word.length === 1 && this.s[this.i + 1] === "(") {
+          this.i++;
+          push({ k: "atom", v: this.applied(c) });
         } else {
           this.i++;
           push({ k: "atom", v: c + this.subscript() });
@@ -166,7 +182,7 @@ class Converter {
       } else if (c === "^") {
         this.i++;
         toks.push({ k: "op", v: "^" });
-        toks.push({ k: "atom", v: `(${this.arg(true)})` });
+        toks.push({ k: "atom", v: `(${this.exponent()})` });
       } else if (c === "|") {
         this.i++;
         const inner = this.seq((x) => x === "|");
@@ -179,6 +195,7 @@ class Converter {
       } else if (c === "*" && this.s[this.i + 1] === "*") {
         this.i += 2;
         toks.push({ k: "op", v: "^" });
+        toks.push({ k: "atom", v: `(${this.exponent()})` });
       } else if ("+-*/=<>,".includes(c)) {
         this.i++;
         let v = c;
@@ -198,6 +215,48 @@ class Converter {
   expect(c: string) {
     if (this.s[this.i] !== c) this.fail(`expected "${c}"`);
     this.i++;
+  }
+
+  /**
+   * An exponent. A bare digit run is read whole (`2^10` = 1024, `x^12`): answers are plain text far
+   * more often than TeX, and TeX's one-token rule would turn `2^10` into `2^1·0 = 0`. A bracket
+   * group is a plain-text exponent (`4^(-1/2)`); otherwise one TeX argument (`x^{12}`, `e^x`).
+   */
+  exponent(): string {
+    while (this.s[this.i] === " ") this.i++;
+    const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
+    if (run) {
+      this.i += run[0].length;
+      return run[0];
+    }
+    if (this.s[this.i] === "(") {
+      this.i++;
+      const inner = this.seq((x) => x === ")");
+      this.expect(")");
+      return inner;
+    }
+    return this.arg(true);
+  }
+
+  /**
+   * `f(x)`, `g(0)`: a function letter applied to an argument is an opaque name (`f__x_`), never a
+   * product, so `-g(0)` cannot equal `0` and `f(x)` differs from `f(y)`.
+   */
+  applied(letter: string): string {
+    this.i++; // "("
+    const start = this.i;
+    let depth = 1;
+    while (this.i < this.s.length && depth > 0) {
+      const c = this.s[this.i++];
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+    }
+    if (depth !== 0) this.fail("unclosed bracket");
+    const inner = this.s.slice(start, this.i - 1).replace(/\s+/g, "");
+    const code = [...inner].map((ch) =>
+      /[a-zA-Z0-9]/.test(ch) ? ch : `_${ch.charCodeAt(0).toString(16)}`
+    ).join("");
+    return `${letter}__${code}_`;
   }
 
   /** `_1`, `_{12}` after a variable letter become part of its name (`x_12`). */
@@ -241,7 +300,8 @@ class Converter {
   }
 
   /** Function application: optional `^k` / `_b`, then `( … )`, `{ … }` or the following term. */
-  func(name: string): string {
+  func(fn: string): string {
+    let name = fn;
     let power = "";
     let base = "";
     for (let k = 0; k < 2; k++) {
@@ -254,6 +314,10 @@ class Converter {
       }
     }
     while (this.s[this.i] === " ") this.i++;
+    if ((power === "-1" || power === "(-1)") && INVERSE[name]) {
+      name = INVERSE[name]; // \cos^{-1} x is arccos x, not sec x
+      power = "";
+    }
     let inner: string;
     if (this.s[this.i] === "(") {
       this.i++;
@@ -319,6 +383,11 @@ class Converter {
         const index = new Converter(this.s.slice(this.i + 1, close)).seq();
         this.i = close + 1;
         push({ k: "atom", v: `nthRoot(${this.arg()},${index})` });
+      } else if (this.s[this.i] === "(") {
+        this.i++;
+        const inner = this.seq((x) => x === ")");
+        this.expect(")");
+        push({ k: "atom", v: `sqrt(${inner})` });
       } else push({ k: "atom", v: `sqrt(${this.arg()})` });
     } else if (name === "pi") push({ k: "atom", v: "pi" });
     else if (name === "infty" || name === "infinity") push({ k: "atom", v: "Infinity" });

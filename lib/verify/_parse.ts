@@ -41,10 +41,12 @@ export type Parsed =
     close: string;
     items: Parsed[];
     norm: string;
+    /** The text of a bare list, kept to read `1,22` as a decimal comma when compared to 1.22. */
+    raw?: string;
   }
   | { t: "union"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
-  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string }
+  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
   | { t: "text"; text: string; norm: string };
 
@@ -77,6 +79,13 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 export function preclean(answer: string): string {
   let s = answer;
   for (const [re, to] of UNICODE) s = s.replace(re, to);
+  // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
+  s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
+  s = s.replace(
+    /\\begin\{cases\}([\s\S]*?)\\end\{cases\}/g,
+    (_m, body: string) => body.replace(/\\\\/g, ",").replace(/&/g, ""),
+  );
+  s = s.replace(/\s*(?:\\[lc]?dots|\.\.\.)\s*$/, "");
   s = s.replace(/\\(?:left|right)[.]/g, "")
     .replace(
       /\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g,
@@ -106,6 +115,10 @@ export function preclean(answer: string): string {
   );
   s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
+  // `\frac{\sqrt3}{3} \approx 0.577`: the exact form before the approximation is the answer
+  // (after a lone name, `x \approx 0.577`, the value after it).
+  const approx = /^([\s\S]+?)\\approx([\s\S]+)$/.exec(s);
+  if (approx) s = /^\s*[a-zA-Z]\s*$/.test(approx[1]) ? approx[2] : approx[1];
   // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi").
   // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
   const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
@@ -166,7 +179,10 @@ const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degre
 const FAST_INT = /^[+-]?\d+$/;
 const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?[eE][+-]?\d{1,4})$/;
 const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
-const THOUSANDS = /^([+-]?\d{1,3}(?:,\d{3})+)(\.\d+)?$/;
+const THOUSANDS = /^([+-]?[1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?$/;
+const SCIENTIFIC = /^([+-]?\d+(?:\.\d+)?)(?:\\times|\\cdot|\*)10\^\{?([+-]?\d{1,4})\}?$/;
+const MIXED = /^([+-]?)(\d+)\s+(\d+)\/(\d+)$/;
+const TIME = /^(\d{1,2}):(\d{2})\s*(?:([aApP])\.?\s*[mM]\.?)?$/;
 
 function numFrom(lit: NumericLiteral, flags: ScalarFlags): Parsed {
   return { t: "num", value: lit.value, lit, flags, norm: ratToString(lit.value) };
@@ -191,10 +207,25 @@ export function parseScalar(text: string): Parsed {
     flags.degree = true;
     s = s.replace(deg, "").trim();
   }
+  const mixed = MIXED.exec(s);
+  if (mixed) {
+    // `1 1/2` (plain-text mixed number) = 3/2
+    const [, sign, whole, n, d] = mixed;
+    const value = rat(BigInt(whole) * BigInt(d) + BigInt(n), BigInt(d));
+    if (value) {
+      if (sign === "-") value.n = -value.n;
+      return { t: "num", value, flags, norm: ratToString(value) };
+    }
+  }
   // Spaces inside a number only as thousands groups ("1 000 000"); "1 2" stays two numbers.
   const compact = /\d\s+\d/.test(s) && !/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)
     ? s
     : s.replace(/\s+/g, "");
+  const sci = SCIENTIFIC.exec(compact);
+  if (sci) {
+    const lit = parseDecimal(`${sci[1]}e${sci[2]}`);
+    if (lit) return numFrom(lit, flags);
+  }
   const based = /^(\d+)_\{?(\d{1,2})\}?$/.exec(compact);
   if (based) return baseValue(based[1], Number(based[2]), flags, s);
   if (FAST_INT.test(compact) || FAST_DEC.test(compact)) {
@@ -259,6 +290,16 @@ function expandPm(s: string): string[] {
   ];
 }
 
+/** `8:34 P.M.` and `20:34` are the same clock time: compared as text `time 20:34`. */
+function timeValue(m: RegExpExecArray): Parsed {
+  let hours = Number(m[1]);
+  const ampm = m[3]?.toLowerCase();
+  if (ampm === "p" && hours < 12) hours += 12;
+  if (ampm === "a" && hours === 12) hours = 0;
+  const text = `time ${hours}:${m[2]}`;
+  return { t: "text", text, norm: `text(${text})` };
+}
+
 function textValue(s: string): Parsed {
   const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9]+/g, " ").trim()
     .replace(/^(?:the|a|an) /, "");
@@ -280,6 +321,8 @@ const RELATION = /^(?:≤|≥|≠|<|>)/;
 export function parseAnswer(answer: string): Parsed {
   const plain = answer.trim();
   if (FAST_INT.test(plain) || FAST_DEC.test(plain)) return parseScalar(plain); // most answers
+  const time = TIME.exec(plain.replace(/\$|\\text\{\s*|\}/g, "").trim());
+  if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
   const env = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
@@ -303,8 +346,16 @@ export function parseAnswer(answer: string): Parsed {
       : splitTop(inner, /,/).flatMap(expandPm).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
+  if (
+    s[0] === "{" && matchOuter(s, 0) === s.length - 1 && splitTop(s.slice(1, -1), /,/).length > 1
+  ) {
+    // Bare braces with a comma are a set: `{1,3}`, `{x-1, x}`.
+    const items = splitTop(s.slice(1, -1), /,/).flatMap(expandPm).map((p) => parseAnswer(p));
+    return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+  }
   if ((s[0] === "(" || s[0] === "[") && matchOuter(s, 0) === s.length - 1) {
-    const parts = splitTop(s.slice(1, -1), /,/);
+    let parts = splitTop(s.slice(1, -1), /,/);
+    if (parts.length === 1) parts = splitTop(s.slice(1, -1), /;/); // `(0;-2;6)`
     if (parts.length > 1) {
       const items = parts.map((p) => parseAnswer(p));
       const [open, close] = [s[0], s[s.length - 1]];
@@ -319,7 +370,8 @@ export function parseAnswer(answer: string): Parsed {
   if (commas.length > 1 && !THOUSANDS.test(s)) {
     const items = commas.map((p) => p.trim()).filter((p) => p !== "").map((p) => parseAnswer(p));
     if (items.length === 1) return items[0];
-    return { t: "seq", kind: "list", open: "", close: "", items, norm: seqNorm("", items, "") };
+    const norm = seqNorm("", items, "");
+    return { t: "seq", kind: "list", open: "", close: "", items, norm, raw: s };
   }
   const sides = splitTop(s, /=(?!=)/);
   if (sides.length === 2) {
@@ -327,7 +379,13 @@ export function parseAnswer(answer: string): Parsed {
     const rhs = parseAnswer(sides[1]);
     return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}` };
   }
-  if (sides.length > 2) throw new LatexError(`Cannot read answer: chained equation in "${s}"`);
+  if (sides.length > 6) throw new LatexError(`Cannot read answer: long chain in "${s}"`);
+  if (sides.length > 2) {
+    // `x = 2 + 3 = 5`: a derivation; its first and last sides are kept.
+    const lhs = parseAnswer(sides[0]);
+    const rhs = parseAnswer(sides[sides.length - 1]);
+    return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}`, chain: true };
+  }
   const rel = splitRelations(s);
   if (rel) return rel;
   return parseScalar(s);

@@ -54,16 +54,31 @@ export function varsOf(s: Scalar): string[] {
 function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigValue | null) {
   if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < 3) return false;
   const places = a.lit.decimals;
-  if (b.t === "num" && b.lit?.isDecimal && b.lit.decimals < places) return false; // less precise
-  if (bValue) return ratEqual(ratRound(bValue, places), a.value);
+  // Two written decimals are both stated values: `2.232` vs `2.23` differ either way round.
+  if (b.t === "num" && b.lit?.isDecimal) return false;
+  // A decimal may round the exact value, or truncate it when it is long (5+ digits: 125.663 for
+  // 40π = 125.6637…); a short cut-off like 0.666 for 2/3 stays wrong.
+  const cut = a.lit.significant >= 5;
+  if (bValue) {
+    return ratEqual(ratRound(bValue, places), a.value) ||
+      (cut && truncates(bValue, places, a.value));
+  }
   if (bBig) {
     const lit = big().divide(
       big().bignumber(a.value.n.toString()),
       big().bignumber(a.value.d.toString()),
     );
-    return bBig.toDecimalPlaces(places, 4).equals(lit as unknown as BigValue); // 4: round half up
+    return bBig.toDecimalPlaces(places, 4).equals(lit as unknown as BigValue) || // 4: half up
+      (cut && bBig.toDecimalPlaces(places, 1).equals(lit as unknown as BigValue)); // 1: to zero
   }
   return false;
+}
+
+/** True when `x` cut (toward zero) to `places` decimals is `written`. */
+function truncates(x: Rational, places: number, written: Rational): boolean {
+  const scale = 10n ** BigInt(places);
+  const cut = (x.n * scale) / x.d; // BigInt division truncates toward zero
+  return ratEqual({ n: cut, d: 1n }, ratMul(written, { n: scale, d: 1n }));
 }
 
 /** Value of a constant scalar with the 64-digit instance, or with the 128-digit one when `high`. */
@@ -294,7 +309,7 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   const { seed = 0 } = options;
   // Real roots (nthRoot) and principal powers differ for negative inputs: judge those on the
   // positive points only.
-  const branchy = [a, b].some((s) => s.t === "expr" && /nthRoot|\^\s*\(?[^)]*\//.test(s.src));
+  const branchy = [a, b].some((s) => s.t === "expr" && /nthRoot|log|\^\s*\(?[^)]*\//.test(s.src));
   const cache = new Map<string, FloatScalar>();
   let agree = 0;
   try {

@@ -13,7 +13,8 @@ export interface ExtractedAnswer {
   answer: string | null;
   /**
    * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_is`,
-   * `answer_line`, `bare`, `last_number`; or why not: `no_answer`, `truncated`, `empty`.
+   * `answer_line`, `bare`, `last_math`, `last_number`; or why not: `no_answer`, `truncated`,
+   * `empty`.
    */
   reason: string;
 }
@@ -33,10 +34,30 @@ const EOS_PATTERN =
  * ```
  */
 export function cleanAnswerText(text: string): string {
-  return text.replace(EOS_PATTERN, "").replace(/[\u2212\uFE63\uFF0D]/g, "-").replace(
+  const s = text.replace(EOS_PATTERN, "").replace(/[\u2212\uFE63\uFF0D]/g, "-").replace(
     /[\u00A0\u2009\u202F]/g,
     " ",
   );
+  return undoubleEscapes(s);
+}
+
+/**
+ * LaTeX escaped twice (as in JSON or Python source: `\\frac{1}{5}`) back to single escapes, only
+ * when no command in the text is escaped once, so matrix row breaks (`\\`) in normal LaTeX stay.
+ */
+function undoubleEscapes(s: string): string {
+  if (!s.includes("\\\\") || !/\\\\[a-zA-Z]{2,}/.test(s)) return s;
+  if (/(?<!\\)\\[a-zA-Z]/.test(s.replace(/\\\\/g, ""))) return s;
+  return s.replace(/\\\\/g, "\\");
+}
+
+/** The part a reader grades: after the last `</think>`, inside the last `<answer>…</answer>`. */
+function answerRegion(s: string): string {
+  const think = s.lastIndexOf("</think>");
+  let t = think >= 0 ? s.slice(think + 8) : s;
+  const tags = [...t.matchAll(/<answer>([\s\S]*?)<\/answer>/gi)];
+  if (tags.length > 0) t = tags[tags.length - 1][1];
+  return t;
 }
 
 /** Finds the end (index after `}`) of the brace group opening at `open`, or -1 when unclosed. */
@@ -172,6 +193,22 @@ function looksBare(text: string): boolean {
   return words < 3;
 }
 
+/**
+ * The last maths of a response with no marked answer: a `\[…\]`, `$$…$$` or `$…$` region. A
+ * leading `=` (a displayed line `… $= y^2+1$`) is dropped; an equation is left whole, for the
+ * comparison to judge.
+ */
+function lastMathRegion(text: string): string | null {
+  const re = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$/g;
+  let last: string | null = null;
+  let m: RegExpExecArray | null;
+  let count = 0;
+  while ((m = re.exec(text)) !== null && count++ < 10000) last = m[1] ?? m[2] ?? m[3] ?? m[4];
+  if (last === null) return null;
+  const answer = tidy(last.replace(/^\s*=/, ""));
+  return answer === "" ? null : answer;
+}
+
 function lastNumber(text: string): string | null {
   const nums = text.match(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\/\d+)?|-?\.\d+/g);
   return nums ? nums[nums.length - 1] : null;
@@ -191,17 +228,24 @@ function lastNumber(text: string): string | null {
  * ```
  */
 export function extractAnswer(text: string, options: ExtractAnswerOptions = {}): ExtractedAnswer {
-  const { lastNumber: useLastNumber = false, bare = true } = options;
+  const { lastNumber: useLastNumber = true, lastMath = true, bare = true } = options;
   if (typeof text !== "string") return { answer: null, reason: "no_answer" };
-  const s = cleanAnswerText(text);
+  const s = answerRegion(cleanAnswerText(text));
   if (s.trim() === "") return { answer: null, reason: "empty" };
   const boxes = s.includes("box") ? findBoxes(s) : [];
   if (boxes.length > 0) return fromBoxes(s, boxes);
   const found = markedAnswer(s);
   if (found) return found;
   if (bare && looksBare(s.trim())) {
+    // "Answer $ 9 $", "The result is \( 3 \)": words around maths, the maths is the answer.
+    const math = /^\s*(?:\$|\\\[|\\\()/.test(s) ? null : lastMathRegion(s);
+    if (math !== null) return { answer: math, reason: "last_math" };
     const answer = tidy(s);
     return answer === "" ? { answer: null, reason: "empty" } : { answer, reason: "bare" };
+  }
+  if (lastMath) {
+    const m = lastMathRegion(s);
+    if (m !== null) return { answer: m, reason: "last_math" };
   }
   if (useLastNumber) {
     const n = lastNumber(s);
@@ -233,7 +277,7 @@ function markedAnswer(s: string): ExtractedAnswer | null {
     const answer = tidy(gsm[1]);
     return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };
   }
-  const is = lastMatch(/\banswer(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
+  const is = lastMatch(/\b(?:answer|result)(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
   if (is) {
     const answer = tidy(firstSentence(s.slice(is.index + is[0].length)));
     if (answer !== "") return { answer, reason: "answer_is" };

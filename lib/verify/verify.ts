@@ -105,7 +105,9 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
     const reason = pp instanceof RangeError ? "too_large" : "pred_unparseable";
     return done({ result: "unverifiable", reason }, gp, pp);
   }
-  let verdict = compareParsed(pp, gp, options);
+  // Several boxed answers are one answer set: `\boxed{1} and \boxed{-2}` vs `-2, 1`.
+  const multiple = p.reason === "boxed_multiple" ? { ...options, unordered: true } : options;
+  let verdict = compareParsed(pp, gp, multiple);
   if (
     verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq"
   ) {

@@ -71,8 +71,8 @@ function solutions(): Case[] {
   ];
   for (const p of forms("45")) out.push([p, "45", E], [p, "#### 45", E]);
   for (const p of forms("48")) out.push([p, "45", N]);
-  out.push([`${body}\nSo 45 pens work.`, "45", N]); // no marked answer
-  out.push([`${body}\nSo 45 pens work.`, "45", E, { lastNumber: true }]);
+  out.push([`${body}\nSo 45 pens work.`, "45", N, { lastNumber: false }]); // no marked answer
+  out.push([`${body}\nSo 45 pens work.`, "45", E]);
   out.push([`${body}\nThe answer is \\boxed{4`, "45", N]); // truncated
   return out;
 }
@@ -95,7 +95,7 @@ export const FEATURE_CASES: Case[] = [
   ["3.14", "\\pi", E],
   ["3.14159", "\\pi", E],
   ["3.1", "\\pi", N],
-  ["3.142", "3.14", E],
+  ["3.142", "3.14", N], // two written decimals are both stated values
   ["3.1", "3.14", N],
   ["1.732", "\\sqrt3", E],
   ["1.7", "\\sqrt3", N],
@@ -179,15 +179,17 @@ export const FEATURE_CASES: Case[] = [
   [M("3 \\\\ 4"), "(3, 4)", E],
   ["\\begin{bmatrix}2&1\\\\1&2\\end{bmatrix}", M("2&1\\\\1&2"), E],
   // equations: never reduced to their right side
-  ["x = 5", "5", N],
-  ["5", "x = 5", N],
-  ["x = 5", "5", E, { assignmentAsValue: true }],
+  ["x = 5", "5", N, { assignmentAsValue: false }],
+  ["5", "x = 5", N, { assignmentAsValue: false }],
+  ["x = 5", "5", E],
+  ["x^2 = 25", "25", N],
+  ["\\sqrt{25} = 5", "5", E],
   ["y = 3x - 2", "y = -2 + 3x", E],
   ["y = 3x - 2", "3x - y = 2", E],
   ["y = 3x - 2", "y = 3x + 2", N],
-  ["3x - 2", "y = 3x - 2", N],
-  ["x = 1, y = 2", "(1, 2)", N],
-  ["x = 1, y = 2", "(1, 2)", E, { assignmentAsValue: true }],
+  ["3x - 2", "y = 3x - 2", N, { assignmentAsValue: false }],
+  ["x = 1, y = 2", "(1, 2)", N, { assignmentAsValue: false }],
+  ["x = 1, y = 2", "(1, 2)", E],
   ["x = 2, y = 1", "(1, 2)", N, { assignmentAsValue: true }],
   ["x^2 + y^2 = 4", "y^2 + x^2 = 4", E],
   ["x^2 + y^2 = 4", "x^2 + y^2 = 2", N],
@@ -195,8 +197,8 @@ export const FEATURE_CASES: Case[] = [
   // inequalities vs intervals
   ["x > 2", "2 < x", E],
   ["x \\ge 2", "x > 2", N],
-  ["x > 2", "(2, \\infty)", N],
-  ["x > 2", "(2, \\infty)", E, { inequalityAsInterval: true }],
+  ["x > 2", "(2, \\infty)", N, { inequalityAsInterval: false }],
+  ["x > 2", "(2, \\infty)", E],
   ["x \\geq 2", "[2, \\infty)", E, { inequalityAsInterval: true }],
   ["-1 \\le x < 3", "[-1, 3)", E, { inequalityAsInterval: true }],
   ["-1 \\le x < 3", "[-1, 3]", N, { inequalityAsInterval: true }],
@@ -264,8 +266,8 @@ export const FEATURE_CASES: Case[] = [
   ["½", "0.5", E],
   ["¾", "\\frac34", E],
   ["\\approx 1.414", "\\sqrt2", E],
-  ["f(x) = x^2", "x^2", E, { assignmentAsValue: true }],
-  ["f(x) = x^2", "x^2", N],
+  ["f(x) = x^2", "x^2", E],
+  ["f(x) = x^2", "x^2", N, { assignmentAsValue: false }],
   ["2xy", "2", N],
   ["2xy", "2yx", E],
   ["5cm", "5", E],
