@@ -20,6 +20,9 @@ const FUNCTIONS: Record<string, string> = {
   arcsin: "asin",
   arccos: "acos",
   arctan: "atan",
+  asec: "asec",
+  acsc: "acsc",
+  acot: "acot",
   arcsec: "asec",
   arccsc: "acsc",
   arccot: "acot",
@@ -263,10 +266,11 @@ class Converter {
   subscript(): string {
     if (this.s[this.i] !== "_") return "";
     this.i++;
-    const m = /^(?:\{([a-zA-Z0-9]+)\}|([a-zA-Z0-9]))/.exec(this.s.slice(this.i));
+    const m = /^(?:\{([a-zA-Z0-9+\-]+)\}|([a-zA-Z0-9]))/.exec(this.s.slice(this.i));
     if (!m) this.fail("bad subscript");
     this.i += m[0].length;
-    return "_" + (m[1] ?? m[2]);
+    // `a_{n-1}`: the index is part of the name (`a_n_2d_1`, `-` written as its code).
+    return "_" + (m[1] ?? m[2]).replace(/[+-]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`);
   }
 
   /** A command argument: a brace group, or one character / command (`\frac12`, `x^2`). */
@@ -377,12 +381,20 @@ class Converter {
     } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
       push({ k: "atom", v: `combinations(${this.arg()},${this.arg()})` });
     } else if (name === "sqrt") {
+      while (this.s[this.i] === " ") this.i++;
       if (this.s[this.i] === "[") {
         const close = this.s.indexOf("]", this.i);
         if (close < 0) this.fail("unclosed root index");
         const index = new Converter(this.s.slice(this.i + 1, close)).seq();
         this.i = close + 1;
-        push({ k: "atom", v: `nthRoot(${this.arg()},${index})` });
+        while (this.s[this.i] === " ") this.i++;
+        let radicand: string;
+        if (this.s[this.i] === "(") {
+          this.i++;
+          radicand = this.seq((x) => x === ")");
+          this.expect(")");
+        } else radicand = this.arg();
+        push({ k: "atom", v: `nthRoot(${radicand},${index})` });
       } else if (this.s[this.i] === "(") {
         this.i++;
         const inner = this.seq((x) => x === ")");

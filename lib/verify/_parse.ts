@@ -366,6 +366,8 @@ export function parseAnswer(answer: string): Parsed {
     const items = expandPm(s).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
+  const merged = mergeThousands(s);
+  if (merged !== s) return parseAnswer(merged);
   const commas = splitTop(s, /[,;]/);
   if (commas.length > 1 && !THOUSANDS.test(s)) {
     const items = commas.map((p) => p.trim()).filter((p) => p !== "").map((p) => parseAnswer(p));
@@ -389,6 +391,20 @@ export function parseAnswer(answer: string): Parsed {
   const rel = splitRelations(s);
   if (rel) return rel;
   return parseScalar(s);
+}
+
+const GROUPED = /(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])/g;
+
+/**
+ * `y = 250\sin x + 2,500`, `f(y) = 26,000(0.83)^y`: inside an expression, digit groups joined by
+ * commas are one number. Only when every top-level comma is such a group (so `x = 1, y = 200`
+ * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas).
+ */
+function mergeThousands(s: string): string {
+  if (!s.includes(",") || !/[=a-zA-Z\\+*/^]/.test(s)) return s;
+  const merged = s.replace(GROUPED, (m) => m.replace(/,/g, ""));
+  if (merged === s || splitTop(merged, /[,;]/).length > 1) return s;
+  return merged;
 }
 
 function splitRelations(s: string): Parsed | null {

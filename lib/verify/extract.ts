@@ -46,8 +46,8 @@ export function cleanAnswerText(text: string): string {
  * when no command in the text is escaped once, so matrix row breaks (`\\`) in normal LaTeX stay.
  */
 function undoubleEscapes(s: string): string {
-  if (!s.includes("\\\\") || !/\\\\[a-zA-Z]{2,}/.test(s)) return s;
-  if (/(?<!\\)\\[a-zA-Z]/.test(s.replace(/\\\\/g, ""))) return s;
+  if (!s.includes("\\\\") || !/\\\\(?:[a-zA-Z]{2,}|[{}])/.test(s)) return s;
+  if (/(?<!\\)\\[a-zA-Z{}]/.test(s.replace(/\\\\/g, ""))) return s;
   return s.replace(/\\\\/g, "\\");
 }
 
@@ -127,7 +127,8 @@ function tidy(answer: string): string {
   let s = answer.trim();
   for (let k = 0; k < 3; k++) {
     const before = s;
-    s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").trim();
+    s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").replace(/^#{2,}\s*/, "")
+      .trim();
     s = trimPunctuation(s);
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
       /^\\\(([\s\S]*)\\\)$/.exec(s);
