@@ -267,9 +267,17 @@ export interface FloatScalar {
   compiled?: { evaluate(scope: Record<string, number>): unknown };
 }
 
+/**
+ * Compiled gold expressions, a bounded pure memo (same source → same function) like the gold
+ * parse cache: a group's responses share one gold. Predictions are compiled afresh.
+ */
+const GOLD_COMPILED = new Map<string, FloatScalar>();
+const GOLD_COMPILED_LIMIT = 5000;
+
 export function compiledOf(src: string, cache: Map<string, FloatScalar>) {
   let entry = cache.get(src);
   if (!entry) {
+    if (cache === GOLD_COMPILED && cache.size >= GOLD_COMPILED_LIMIT) cache.clear();
     entry = { compiled: flt().compile(src) };
     cache.set(src, entry);
   }
@@ -314,7 +322,7 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   let agree = 0;
   try {
     const fa = compiledOf(srcOf(a), cache);
-    const fb = compiledOf(srcOf(b), cache);
+    const fb = compiledOf(srcOf(b), GOLD_COMPILED);
     for (const p of samplePoints(vars, seed, 8)) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
       const x = toComplex(fa.evaluate(p));
