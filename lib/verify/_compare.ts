@@ -333,28 +333,50 @@ function compareInequality(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
   return a.t === "ineq" ? compareIntervals(ia, it, o) : compareIntervals(it, ia, o);
 }
 
-/** One relation as `d op 0` with `op` in `<`, `≤`: `2x ≥ x^2` becomes `x^2 - 2x ≤ 0`. */
-function asRelation(p: Parsed & { t: "ineq" }): { src: string; strict: boolean } | null {
-  if (p.ops.length !== 1 || p.ops[0] === "≠" || !p.terms.every(isScalar)) return null;
-  const [l, r] = p.terms as Scalar[];
-  const op = p.ops[0];
-  const src = op === "<" || op === "≤" ? `${srcOf(l)} - ${srcOf(r)}` : `${srcOf(r)} - ${srcOf(l)}`;
-  return { src, strict: op === "<" || op === ">" };
+/**
+ * A relation or chain as single relations `d op 0` with `op` in `<`, `≤`, in ascending order:
+ * `2x ≥ x^2` becomes `x^2 - 2x ≤ 0`; `66 ≥ 6x > 0` becomes `0 - 6x < 0`, `6x - 66 ≤ 0`.
+ */
+function asRelations(p: Parsed & { t: "ineq" }): { src: string; strict: boolean }[] | null {
+  if (p.ops.length > 2 || p.ops.some((x) => x === "≠") || !p.terms.every(isScalar)) return null;
+  let terms = p.terms as Scalar[];
+  let ops = p.ops;
+  const down = (x: string) => x === ">" || x === "≥";
+  if (ops.every(down)) {
+    terms = [...terms].reverse();
+    ops = [...ops].reverse().map((x) => (x === ">" ? "<" : "≤"));
+  } else if (ops.some(down)) return null;
+  return ops.map((op, k) => ({
+    src: `${srcOf(terms[k])} - ${srcOf(terms[k + 1])}`,
+    strict: op === "<",
+  }));
 }
 
 /**
- * Single relations written either way round or scaled by a positive constant (`2x ≥ x^2` vs
- * `x^2 ≤ 2x`, `4 > 2x` vs `x < 2`): equal when `d_a = k·d_b` with one constant `k > 0` at every
- * sample point. Null when the relations cannot be read this way.
+ * Relations written either way round or scaled by a positive constant (`2x ≥ x^2` vs `x^2 ≤ 2x`,
+ * `4 > 2x` vs `x < 2`, `-10 < 6x + 14 ≤ 44` vs `-5 < 3x + 7 ≤ 22`): equal when each `d_a = k·d_b`
+ * with one constant `k > 0` at every sample point. Null when they cannot be read this way.
  */
 function compareRelations(
   a: Parsed & { t: "ineq" },
   b: Parsed & { t: "ineq" },
   o: VerifyOptions,
 ): Verdict | null {
-  const ra = asRelation(a);
-  const rb = asRelation(b);
-  if (!ra || !rb) return null;
+  const ra = asRelations(a);
+  const rb = asRelations(b);
+  if (!ra || !rb || ra.length !== rb.length) return null;
+  const verdicts = ra.map((r, k) => scaledRelation(r, rb[k], a, b, o));
+  if (verdicts.some((v) => v === null)) return null;
+  return combine(verdicts as Verdict[], "relation");
+}
+
+function scaledRelation(
+  ra: { src: string; strict: boolean },
+  rb: { src: string; strict: boolean },
+  a: Parsed & { t: "ineq" },
+  b: Parsed & { t: "ineq" },
+  o: VerifyOptions,
+): Verdict | null {
   if (ra.strict !== rb.strict) return NOT("value_differs");
   const vars = [...new Set([...a.terms, ...b.terms].flatMap((t) => varsOf(t as Scalar)))].sort();
   if (vars.length === 0) return null;

@@ -319,7 +319,9 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   // positive points only.
   const branchy = [a, b].some((s) => s.t === "expr" && /nthRoot|log|\^\s*\(?[^)]*\//.test(s.src));
   const cache = new Map<string, FloatScalar>();
+  const tolerance = writtenTolerance(a, b);
   let agree = 0;
+  let approximate = false;
   try {
     const fa = compiledOf(srcOf(a), cache);
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
@@ -331,6 +333,11 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
       // Both below 1e-150: float underflow (`x^{8542}` at x < 1 is 0), not evidence of equality.
       if (Math.hypot(x.re, x.im) < 1e-150 && Math.hypot(y.re, y.im) < 1e-150) continue;
       if (!closeComplex(x, y, 1e-9)) {
+        if (tolerance > 0 && closeComplex(x, y, tolerance)) {
+          approximate = true; // `x + 1.414i` vs `x + \sqrt2 i`: within the written precision
+          agree++;
+          continue;
+        }
         if (closeComplex(x, y, 1e-6)) continue; // float noise near cancellation: not decisive
         return NOT("value_differs");
       }
@@ -339,10 +346,26 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   } catch {
     return UNSURE("eval_error");
   }
+  if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
     return gapAtHighPrecision(a, b, vars, seed) ? NOT("value_differs") : EQUAL("symbolic");
   }
   return simplifiesToZero(`${srcOf(a)} - ${srcOf(b)}`) ? EQUAL("symbolic") : UNSURE("inconclusive");
+}
+
+/**
+ * Relative tolerance granted by decimals written inside an expression: one side has only decimals
+ * of 4+ significant digits (`1.414`), the other none; half a unit of the shortest one's last
+ * digit, relative. 0 when no tolerance applies.
+ */
+function writtenTolerance(a: Scalar, b: Scalar): number {
+  const decimals = (s: Scalar) => s.t === "expr" ? s.src.match(/\d*\.\d+/g) ?? [] : [];
+  const [da, db] = [decimals(a), decimals(b)];
+  if ((da.length > 0) === (db.length > 0)) return 0;
+  const digits = Math.min(
+    ...[...da, ...db].map((d) => d.replace(/^[0.]+/, "").replace(".", "").length),
+  );
+  return digits >= 4 ? 0.5 * 10 ** (1 - digits) : 0;
 }
 
 /**
