@@ -140,6 +140,8 @@ function compareSeqs(a: Seq, b: Seq, o: VerifyOptions): Verdict {
     if (t.open !== "(" || t.close !== ")") return NOT("type_mismatch");
   }
   const allEq = a.items.every((x) => x.t === "eq") && b.items.every((x) => x.t === "eq");
+  // Bare lists stay ordered by default: the MATH grader's own tests assert `10, 4, -2` differs
+  // from `4, 10, -2`.
   return o.unordered || allEq ? unordered(a.items, b.items, o, true) : ordered(a.items, b.items, o);
 }
 
@@ -263,7 +265,17 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
   if (a.t === "seq" && b.t === "seq") {
     const values = (options.assignmentAsValue ?? true) ? assignedValues(a, b) : null;
-    return values ? ordered(values[0], values[1], options) : compareSeqs(a, b, options);
+    if (values) {
+      // `x = 2, x = -3` (roots of one unknown) is a set of values; `x = 1, y = 2` is ordered.
+      const roots = [a, b].some((s) =>
+        s.items.length > 1 && s.items.every(isAssignment) &&
+        new Set(s.items.map((x) => (x as Parsed & { t: "eq" }).lhs.norm)).size === 1
+      );
+      return roots
+        ? unordered(values[0], values[1], options, false)
+        : ordered(values[0], values[1], options);
+    }
+    return compareSeqs(a, b, options);
   }
   if (a.t === "union" && b.t === "union") return unordered(a.parts, b.parts, options, false);
   return NOT("type_mismatch");
