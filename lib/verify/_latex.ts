@@ -158,7 +158,11 @@ class Converter {
         });
       } else if (/[a-zA-Z]/.test(c)) {
         const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
-        if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
+        if (GREEK.has(word) && word !== "eta" && word !== "nu" && word !== "xi") {
+          // `lambda`, `theta` spelled out in plain text are one symbol, not a product of letters
+          this.i += word.length;
+          push({ k: "atom", v: word + this.subscript() });
+        } else if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
