@@ -12,7 +12,8 @@ export interface ExtractedAnswer {
   /** The answer text with `$` delimiters and trailing punctuation removed, or `null`. */
   answer: string | null;
   /**
-   * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_is`,
+   * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_heading`,
+   * `answer_is`,
    * `answer_line`, `bare`, `last_math`, `last_number`; or why not: `no_answer`, `truncated`,
    * `empty`.
    */
@@ -277,6 +278,15 @@ function markedAnswer(s: string): ExtractedAnswer | null {
   if (gsm) {
     const answer = tidy(gsm[1]);
     return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };
+  }
+  // A heading line, answer on the next line: PRM800K's `# Answer\n\n5`, `**Final Answer**\n…`.
+  const heading = lastMatch(
+    /^[ \t]*(?:#{1,6}[ \t]*|\*\*)?(?:final[ \t]+)?answer(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*\n\s*([^\n]+)/gim,
+    s,
+  );
+  if (heading) {
+    const answer = tidy(heading[1]);
+    if (answer !== "") return { answer, reason: "answer_heading" };
   }
   const is = lastMatch(/\b(?:answer|result)(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
   if (is) {

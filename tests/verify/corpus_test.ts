@@ -14,7 +14,7 @@ Deno.test("every corpus row names its source test and carries the peer's label",
     assert.ok(cases.length >= 1000, `${half}: only ${cases.length} rows`);
     for (const c of cases) {
       assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, JSON.stringify(c).slice(0, 120));
-      assert.ok(c.label === "equal" || c.label === "not_equal", c.source);
+      assert.ok(c.label === "equal" || c.label === "not_equal", String(c.source));
     }
   }
 });

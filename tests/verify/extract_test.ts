@@ -57,6 +57,8 @@ const CASES: [string, string | null, string, ExtractAnswerOptions?][] = [
     "last_math",
   ],
   ["Answer $ 9 $", "9", "last_math"],
+  ["So $y = 2x$ and $x = 3$.\n\n# Answer\n\n6", "6", "answer_heading"],
+  ["Thus $a = 1$.\n\n**Final Answer**\n\n$\\frac{1}{2}$", "\\frac{1}{2}", "answer_heading"],
   ["", null, "empty"],
   ["   \n  ", null, "empty"],
   ["\\boxed{5}<|im_end|>", "5", "boxed"],
