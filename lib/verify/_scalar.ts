@@ -217,7 +217,34 @@ function compareWithZero(a: Scalar, b: Scalar, x: BigValue, y: BigValue): Verdic
   }
 }
 
+/**
+ * True when two constants differ by far more than any rounding (1e-6 relative in floats) and no
+ * reading could still make them equal (no written decimal, `%` or degrees): the 64-digit
+ * evaluation is then skipped.
+ */
+function clearlyDifferent(a: Scalar, b: Scalar, percent: boolean): boolean {
+  if (percent) return false;
+  for (const s of [a, b]) {
+    if (s.flags.percent || s.flags.degree || (s.t === "num" && s.lit?.isDecimal)) return false;
+  }
+  // The gold's compiled form is memoised; the prediction's is compiled afresh.
+  const floatOf = (s: Scalar, cache: Map<string, FloatScalar>): number | null => {
+    if (s.t === "num") return Number(s.value.n) / Number(s.value.d);
+    const v = toComplex(compiledOf(s.src, cache).evaluate({}));
+    return v && v.im === 0 ? v.re : null;
+  };
+  try {
+    const x = floatOf(a, new Map());
+    const y = floatOf(b, GOLD_CONSTANTS);
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+    return Math.abs(x - y) > 1e-6 * Math.max(Math.abs(x), Math.abs(y), 1); // near 0: slow path
+  } catch {
+    return false;
+  }
+}
+
 function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
+  if (clearlyDifferent(a, b, percent)) return NOT("value_differs");
   const aDeg = a.flags.degree && !b.flags.degree && hasPi(b);
   const bDeg = b.flags.degree && !a.flags.degree && hasPi(a);
   let x, y;
@@ -272,12 +299,14 @@ export interface FloatScalar {
  * parse cache: a group's responses share one gold. Predictions are compiled afresh.
  */
 const GOLD_COMPILED = new Map<string, FloatScalar>();
+/** Compiled gold constants for the float pre-check (pure memo, bounded like the others). */
+const GOLD_CONSTANTS = new Map<string, FloatScalar>();
 const GOLD_COMPILED_LIMIT = 5000;
 
 export function compiledOf(src: string, cache: Map<string, FloatScalar>) {
   let entry = cache.get(src);
   if (!entry) {
-    if (cache === GOLD_COMPILED && cache.size >= GOLD_COMPILED_LIMIT) cache.clear();
+    if (cache.size >= GOLD_COMPILED_LIMIT) cache.clear(); // bounds the shared memos
     entry = { compiled: flt().compile(src) };
     cache.set(src, entry);
   }
@@ -348,6 +377,12 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   }
   if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
+    // Floats can hide a gap only past ~1e8 (`10^{20}x + 1` vs `10^{20}x`) or below 1e-6
+    // (`x + 0.0000001`): only then re-check at 64 digits.
+    const fine = [a, b].every((s) =>
+      s.t === "num" || (magnitudeBound(s.node) <= 8 && !/\d{7,}|\.\d{6,}|e-/.test(s.src))
+    );
+    if (fine) return EQUAL("symbolic");
     return gapAtHighPrecision(a, b, vars, seed) ? NOT("value_differs") : EQUAL("symbolic");
   }
   return simplifiesToZero(`${srcOf(a)} - ${srcOf(b)}`) ? EQUAL("symbolic") : UNSURE("inconclusive");
