@@ -24,7 +24,8 @@ export interface VerifyResult {
   /**
    * Why. Equal: `identical`, `exact`, `numeric`, `decimal_precision`, `percent`, `symbolic`,
    * `equation`, `structure`, `boxes_agree`. Not equal: `value_differs`, `type_mismatch`,
-   * `length_differs`, `bracket_differs`, `variables_differ`, `equation_vs_value`, `no_answer`,
+   * `length_differs`, `bracket_differs`, `variables_differ`, `equation_vs_value`, `unit_differs`,
+   * `no_answer`,
    * `truncated`. Unverifiable: `gold_no_answer`, `gold_unparseable`, `pred_unparseable`,
    * `too_large`, `too_long`, `precision_limit`, `inconclusive`, `eval_error`, `timeout`,
    * `worker_error`, `pool_closed`, `bad_input`, `internal_error`.

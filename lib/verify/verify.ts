@@ -7,6 +7,7 @@
 import { compareParsed, type Verdict } from "./_compare.ts";
 import { parseAnswer, type Parsed } from "./_parse.ts";
 import { extractAnswer } from "./extract.ts";
+import { unitsDiffer } from "./_units.ts";
 import type { AnswerForm, VerifyOptions, VerifyResult } from "./types.ts";
 
 const PARSE_CACHE_LIMIT = 20000;
@@ -108,6 +109,9 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   // Several boxed answers are one answer set: `\boxed{1} and \boxed{-2}` vs `-2, 1`.
   const multiple = p.reason === "boxed_multiple" ? { ...options, unordered: true } : options;
   let verdict = compareParsed(pp, gp, multiple);
+  if (verdict.result === "equal" && unitsDiffer(p.answer, g.answer)) {
+    verdict = { result: "not_equal", reason: "unit_differs" };
+  }
   if (
     verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq"
   ) {

@@ -157,6 +157,11 @@ export const FEATURE_CASES: Case[] = [
   ["(1, 2, 3)", "(1, 2)", N],
   ["1, 2, 3", "3, 1, 2", N],
   ["1, 2, 3", "3, 1, 2", E, { unordered: true }],
+  ["x = 2 \\text{ or } x = -3", "-3, 2", E], // roots of one unknown: a set of values
+  // units: dropped when one side states them, compared when both do
+  ["3.5 \\text{ L}", "3.5 \\text{ gal}", N],
+  ["10 \\text{ inches}", "10 \\text{ in}", E],
+  ["10 \\text{ units}", "10", E],
   ["1, 2", "1, 2, 3", N, { unordered: true }],
   ["x = 1, y = 2", "y = 2, x = 1", E],
   ["2 \\text{ and } 3", "2, 3", E],
