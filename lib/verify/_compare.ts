@@ -309,9 +309,13 @@ function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
     l.items.every((x) => x.t === "expr" && NAME.test(x.norm));
 }
 
-/** `\sqrt{4} = 2`, `3 + 4 = 7`: a constant left side, so the equation states a value. */
+/**
+ * `\sqrt{4} = 2`, `3 + 4 = 7`: both sides constant, so the equation states a value. (`7 = 11a + c`
+ * is a constraint, not a value.)
+ */
 function isDerivation(p: Parsed & { t: "eq" }): boolean {
-  return p.lhs.t === "num" || (p.lhs.t === "expr" && p.lhs.vars.length === 0);
+  const constant = (x: Parsed) => x.t === "num" || (x.t === "expr" && x.vars.length === 0);
+  return constant(p.lhs) && constant(p.rhs);
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */
