@@ -298,7 +298,9 @@ function decimalComma(list: Parsed, num: Parsed): Verdict | null {
   return value && ratEqual(value.value, num.value) ? EQUAL("decimal_comma") : null;
 }
 
-const NAME = /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/;
+// A name: `x`, `f__x_` (f(x)), `a_n`, a segment `A * B` (AB), or `abs(A * B)` (|AB|).
+const NAME =
+  /^(?:[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?|[A-Z](?: \* [A-Z])+|abs\([A-Z](?: \* [A-Z])+\))$/;
 
 /** `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)`: a name, or a tuple of names, on the left. */
 function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {

@@ -105,7 +105,7 @@ export function preclean(answer: string): string {
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
   // \text{...}: a separator word becomes a comma, a unit is dropped, other content is unwrapped.
   s = s.replace(
-    /\\(?:text|textrm|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
+    /\\(?:text|textrm|textnormal|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
     (_m, inner: string, power: string | undefined, offset: number, whole: string) => {
       const t = inner.trim();
       if (/^(?:or|and)$/i.test(t)) return ",";
@@ -326,6 +326,10 @@ export function parseAnswer(answer: string): Parsed {
   if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  // `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`: the brackets are
+  // the matrix's own.
+  const wrapped = /^[([]\s*(\\begin\{[\s\S]*\\end\{[a-zA-Z]*\})\s*[)\]]$/.exec(s);
+  if (wrapped) return parseAnswer(wrapped[1]);
   const env = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
   if (env) {
     const rows = env[2].split(/\\\\/).map((r) => r.trim()).filter((r) => r !== "")

@@ -4,7 +4,8 @@
  * @module
  */
 
-const UNIT_TEXT = /\\(?:text|mbox|mathrm|textrm)\s*\{\s*([a-zA-Z][a-zA-Z. ]{0,20}?)\s*\}/g;
+const UNIT_TEXT =
+  /\\(?:text|mbox|mathrm|textrm|textnormal)\s*\{\s*([a-zA-Z][a-zA-Z. ]{0,20}?)\s*\}/g;
 const ALIASES: Record<string, string> = {
   inch: "in",
   inche: "in",

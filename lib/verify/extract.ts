@@ -47,6 +47,8 @@ export function cleanAnswerText(text: string): string {
  * when no command in the text is escaped once, so matrix row breaks (`\\`) in normal LaTeX stay.
  */
 function undoubleEscapes(s: string): string {
+  // `\\dfrac` next to single escapes (a hand-edited gold): a row break is never glued to these.
+  s = s.replace(/(?<!\\)\\\\(?=(?:[dt]?frac|sqrt|left|right|cdot|times|pi)(?![a-zA-Z]))/g, "\\");
   if (!s.includes("\\\\") || !/\\\\(?:[a-zA-Z]{2,}|[{}])/.test(s)) return s;
   if (/(?<!\\)\\[a-zA-Z{}]/.test(s.replace(/\\\\/g, ""))) return s;
   return s.replace(/\\\\/g, "\\");
@@ -114,7 +116,9 @@ function fromBoxes(text: string, boxes: Box[]): ExtractedAnswer {
   if (last.content === null) return { answer: null, reason: "truncated" };
   const group = [last.content];
   for (let k = boxes.length - 2; k >= 0; k--) {
-    const gap = text.slice(boxes[k].end, boxes[k + 1].start);
+    // Between boxes only separators: `and`, `,`, `\quad \text{and} \quad`, `\) and \(`.
+    const gap = text.slice(boxes[k].end, boxes[k + 1].start)
+      .replace(/\\(?:q?quad(?![a-zA-Z])|[,;! ()\[\]])|\\text\s*\{\s*(and|or)\s*\}/g, " $1 ");
     if (!/^[\s,;$.]*(?:and|or|,|;)?[\s,;$]*$/i.test(gap) || boxes[k].content === null) break;
     group.unshift(boxes[k].content as string);
   }
@@ -130,7 +134,7 @@ function tidy(answer: string): string {
     const before = s;
     s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").replace(/^#{2,}\s*/, "")
       .trim();
-    s = trimPunctuation(s);
+    s = trimPunctuation(s).replace(/(?<!\\)\\$/, "").trim(); // `185\`: a stray escape
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
       /^\\\(([\s\S]*)\\\)$/.exec(s);
     if (d && !d[1].includes("$")) s = d[1].trim();
@@ -256,6 +260,13 @@ export function extractAnswer(text: string, options: ExtractAnswerOptions = {}):
   return { answer: null, reason: "no_answer" };
 }
 
+/** "The largest $n$ is 34": in a prose answer line, the part after the last " is ". */
+function afterIs(segment: string): string {
+  if (looksBare(segment)) return segment;
+  const k = segment.toLowerCase().lastIndexOf(" is ");
+  return k >= 0 ? segment.slice(k + 4) : segment;
+}
+
 function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
   let last: RegExpExecArray | null = null;
   let m: RegExpExecArray | null;
@@ -290,13 +301,13 @@ function markedAnswer(s: string): ExtractedAnswer | null {
   }
   const is = lastMatch(/\b(?:answer|result)(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
   if (is) {
-    const answer = tidy(firstSentence(s.slice(is.index + is[0].length)));
+    const answer = tidy(afterIs(firstSentence(s.slice(is.index + is[0].length))));
     if (answer !== "") return { answer, reason: "answer_is" };
     return { answer: null, reason: "truncated" };
   }
   const line = lastMatch(/^[ \t*#]*(?:final answer|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
   if (line) {
-    const answer = tidy(firstSentence(line[1]));
+    const answer = tidy(afterIs(firstSentence(line[1])));
     return answer === ""
       ? { answer: null, reason: "truncated" }
       : { answer, reason: "answer_line" };

@@ -87,7 +87,10 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   if (g.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" });
   }
+  // `f'` vs `f'`: the same text is the same answer, even when it cannot be parsed.
+  const same = p.answer !== null && p.answer.trim() === g.answer.trim();
   const gp = parseCached(g.answer);
+  if (gp instanceof Error && same) return done({ result: "equal", reason: "identical" });
   if (gp instanceof Error) {
     const reason = gp instanceof RangeError ? "too_large" : "gold_unparseable";
     return done({ result: "unverifiable", reason });
@@ -107,7 +110,8 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
     return done({ result: "unverifiable", reason }, gp, pp);
   }
   // Several boxed answers are one answer set: `\boxed{1} and \boxed{-2}` vs `-2, 1`.
-  const multiple = p.reason === "boxed_multiple" ? { ...options, unordered: true } : options;
+  const boxes = p.reason === "boxed_multiple" || g.reason === "boxed_multiple";
+  const multiple = boxes ? { ...options, unordered: true } : options;
   let verdict = compareParsed(pp, gp, multiple);
   if (verdict.result === "equal" && unitsDiffer(p.answer, g.answer)) {
     verdict = { result: "not_equal", reason: "unit_differs" };
