@@ -4,7 +4,7 @@
  * matrices and inequalities (optionally as intervals). Scalars go to `_scalar.ts`.
  * @module
  */
-import type { Parsed, Scalar } from "./_parse.ts";
+import { type Parsed, type Scalar, textAsExpression } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
 import { parseDecimal, ratEqual } from "./_rational.ts";
 import {
@@ -243,7 +243,16 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   const comma = decimalComma(a, b) ?? decimalComma(b, a);
   if (comma) return comma;
   if (a.t === "text" || b.t === "text") {
-    return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
+    if (a.t === b.t) return NOT("value_differs");
+    // `xyz` vs `x y z`, `abx + aby` vs `ab(x+y)`: letters read as variables when the other side
+    // is an expression.
+    const ea = a.t === "text" ? textAsExpression(a) : a;
+    const eb = b.t === "text" ? textAsExpression(b) : b;
+    if (ea && eb && isScalar(ea) && isScalar(eb)) {
+      const v = compareScalar(ea, eb, options);
+      if (v.result === "equal") return v;
+    }
+    return NOT("type_mismatch");
   }
   if (a.t === "eq" && b.t === "eq") return compareEquations(a, b, options);
   if (a.t === "eq" || b.t === "eq") {

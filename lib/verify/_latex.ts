@@ -35,6 +35,7 @@ const FUNCTIONS: Record<string, string> = {
   ln: "log",
   log: "log10",
   exp: "exp",
+  factorial: "factorial",
   sqrt: "sqrt",
   abs: "abs",
 };
@@ -270,7 +271,8 @@ class Converter {
   subscript(): string {
     if (this.s[this.i] !== "_") return "";
     this.i++;
-    const m = /^(?:\{([a-zA-Z0-9+\-]+)\}|([a-zA-Z0-9]))/.exec(this.s.slice(this.i));
+    // `v_{zmf}`, and `v_zmf` / `x_12` read as one subscript (nobody means x_1·2).
+    const m = /^(?:\{([a-zA-Z0-9+\-]+)\}|([a-zA-Z0-9]+))/.exec(this.s.slice(this.i));
     if (!m) this.fail("bad subscript");
     this.i += m[0].length;
     // `a_{n-1}`: the index is part of the name (`a_n_2d_1`, `-` written as its code).
@@ -341,7 +343,14 @@ class Converter {
       inner = this.factor();
     }
     if (inner.trim() === "") this.fail("empty function argument");
-    const call = base && name === "log10" ? `log(${inner},${base})` : `${name}(${inner})`;
+    // `log(x, 10)`: a second argument is the base.
+    const twoArgs = name === "log10" && !base &&
+      /^[^,()]*(?:\([^()]*\)[^,()]*)*,[^,]+$/.test(inner);
+    const call = base && name === "log10"
+      ? `log(${inner},${base})`
+      : twoArgs
+      ? `log(${inner})`
+      : `${name}(${inner})`;
     return power ? `(${call})^(${power})` : call;
   }
 

@@ -48,7 +48,7 @@ export type Parsed =
   | { t: "matrix"; rows: Parsed[][]; norm: string }
   | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
-  | { t: "text"; text: string; norm: string };
+  | { t: "text"; text: string; norm: string; src?: string };
 
 /** Scalars are the numeric leaves. */
 export type Scalar = Extract<Parsed, { t: "num" | "expr" }>;
@@ -79,6 +79,11 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 export function preclean(answer: string): string {
   let s = answer;
   for (const [re, to] of UNICODE) s = s.replace(re, to);
+  // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
+  s = s.replace(
+    /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt)(?=\s*\()/g,
+    (m) => m.toLowerCase(),
+  );
   // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
   s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(
@@ -115,6 +120,8 @@ export function preclean(answer: string): string {
     },
   );
   s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
+  // `(1, 2) U (3, 4)`: a capital U between intervals is a union (elsewhere it is a variable).
+  s = s.replace(/([)\]])\s*U\s*(?=[(\[])/g, "$1\\cup ");
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
   // `\frac{\sqrt3}{3} \approx 0.577`: the exact form before the approximation is the answer
   // (after a lone name, `x \approx 0.577`, the value after it).
@@ -174,7 +181,7 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
 const FAST_INT = /^[+-]?\d+$/;
@@ -252,7 +259,12 @@ export function parseScalar(text: string): Parsed {
   }
   if (
     ANSWER_WORDS.test(s) ||
-    /[a-zA-Z]{3,}/.test(s.replace(/\\[a-zA-Z]+/g, " ").replace(FUNCTION_WORDS, ""))
+    /[a-zA-Z]{3,}/.test(
+      s.replace(/\\[a-zA-Z]+/g, " ").replace(/_\{?[a-zA-Z0-9]+\}?/g, "_").replace(
+        FUNCTION_WORDS,
+        "",
+      ),
+    )
   ) {
     return textValue(s);
   }
@@ -305,7 +317,29 @@ function textValue(s: string): Parsed {
   const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9]+/g, " ").trim()
     .replace(/^(?:the|a|an) /, "");
   if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
-  return { t: "text", text, norm: `text(${text})` };
+  return { t: "text", text, norm: `text(${text})`, src: s };
+}
+
+/**
+ * Text that is plain algebra in letters (`xyz`, `abx+aby`) read as an expression, for comparison
+ * with an expression on the other side; null when it is not.
+ */
+export function textAsExpression(p: Parsed & { t: "text" }): Parsed | null {
+  if (!p.src || !/^[a-zA-Z0-9+\-*/^(). ]+$/.test(p.src) || /[a-zA-Z]{4,}/.test(p.src)) return null;
+  if (
+    ANSWER_WORDS.test(p.text) || /\b(?:the|and|not|all|any|yes|odd|one|two|six|ten)\b/i.test(p.src)
+  ) {
+    return null;
+  }
+  try {
+    const src = latexToMathjs(p.src);
+    const node = big().parse(src);
+    const vars = freeVariables(node);
+    const flags = { percent: false, degree: false };
+    return { t: "expr", node, src, vars, flags, norm: node.toString() };
+  } catch {
+    return null;
+  }
 }
 
 function seqNorm(open: string, items: Parsed[], close: string): string {
@@ -339,7 +373,7 @@ export function parseAnswer(answer: string): Parsed {
       "]";
     return { t: "matrix", rows, norm };
   }
-  const unionParts = splitTop(s, /\\cup(?![a-zA-Z])|\bU\b/);
+  const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {
     const parts = unionParts.map((p) => parseAnswer(p));
     return { t: "union", parts, norm: parts.map((p) => p.norm).join(" U ") };

@@ -344,9 +344,11 @@ export function samplePoints(
 /** Symbolic equality: simplify(a − b) = 0, else agreement at seeded random points. */
 function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: string[]): Verdict {
   const { seed = 0 } = options;
-  // Real roots (nthRoot) and principal powers differ for negative inputs: judge those on the
-  // positive points only.
-  const branchy = [a, b].some((s) => s.t === "expr" && /nthRoot|log|\^\s*\(?[^)]*\//.test(s.src));
+  // Roots, logs and fractional powers differ between branches for negative inputs
+  // (`\sqrt{V}/\sqrt{c}` vs `\sqrt{V/c}`): judged on positive values only, as answers assume.
+  const branchy = [a, b].some((s) =>
+    s.t === "expr" && /nthRoot|sqrt|log|\^\s*\(?[^)]*\//.test(s.src)
+  );
   const cache = new Map<string, FloatScalar>();
   const tolerance = writtenTolerance(a, b);
   let agree = 0;
@@ -356,8 +358,13 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
     for (const p of samplePoints(vars, seed, 8)) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
-      const x = toComplex(fa.evaluate(p));
-      const y = toComplex(fb.evaluate(p));
+      let x, y;
+      try {
+        x = toComplex(fa.evaluate(p));
+        y = toComplex(fb.evaluate(p));
+      } catch {
+        continue; // outside one side's domain (`n!` at negative n): this point decides nothing
+      }
       if (!x || !y) continue;
       // Both below 1e-150: float underflow (`x^{8542}` at x < 1 is 0), not evidence of equality.
       if (Math.hypot(x.re, x.im) < 1e-150 && Math.hypot(y.re, y.im) < 1e-150) continue;
