@@ -16,6 +16,7 @@ const FUNCTIONS: Record<string, string> = {
   tan: "tan",
   sec: "sec",
   csc: "csc",
+  cosec: "csc",
   cot: "cot",
   arcsin: "asin",
   arccos: "acos",

@@ -164,7 +164,8 @@ function firstSentence(text: string): string {
   return end ? line.slice(0, end.index) : line;
 }
 
-const PROSE_WORD = /(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z{])/g;
+// A prose word stands between spaces or punctuation; `theta**(3)`, `(alpha)/(2)`, `2as` are maths.
+const PROSE_WORD = /(?<=^|[\s"'])[a-zA-Z]{2,}(?=$|[\s.,;:!?"'])/g;
 const MATH_WORDS = new Set([
   "sin",
   "cos",
@@ -186,6 +187,23 @@ const MATH_WORDS = new Set([
   "kg",
   "ft",
   "inf",
+  "sinh",
+  "cosh",
+  "tanh",
+  "cosec",
+  "abs",
+  "alpha",
+  "beta",
+  "gamma",
+  "delta",
+  "theta",
+  "lambda",
+  "mu",
+  "rho",
+  "sigma",
+  "tau",
+  "phi",
+  "omega",
 ]);
 
 /** True when a text reads as a short answer rather than prose (fewer than 3 plain words). */
