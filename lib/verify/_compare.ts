@@ -326,7 +326,7 @@ function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
  */
 function isDerivation(p: Parsed & { t: "eq" }): boolean {
   const constant = (x: Parsed) => x.t === "num" || (x.t === "expr" && x.vars.length === 0);
-  return constant(p.lhs) && constant(p.rhs);
+  return (constant(p.lhs) || p.opaque === true) && constant(p.rhs);
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */

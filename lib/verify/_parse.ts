@@ -46,7 +46,7 @@ export type Parsed =
   }
   | { t: "union"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
-  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean }
+  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean; opaque?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
   | { t: "text"; text: string; norm: string; src?: string };
 
@@ -416,8 +416,19 @@ export function parseAnswer(answer: string): Parsed {
   }
   const sides = splitTop(s, /=(?!=)/);
   if (sides.length === 2) {
-    const lhs = parseAnswer(sides[0]);
     const rhs = parseAnswer(sides[1]);
+    let lhs: Parsed;
+    try {
+      lhs = parseAnswer(sides[0]);
+    } catch (error) {
+      // `\lim_{x \to 0} \frac{\sin x}{x} = 1`, `17 \bmod 5 = 2`: a left side beyond the parser
+      // still states the constant on the right.
+      const constant = rhs.t === "num" || (rhs.t === "expr" && rhs.vars.length === 0);
+      if (!constant) throw error;
+      const text = sides[0].trim();
+      lhs = { t: "text", text, norm: `text(${text})` };
+      return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}`, opaque: true };
+    }
     return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}` };
   }
   if (sides.length > 6) throw new LatexError(`Cannot read answer: long chain in "${s}"`);

@@ -118,7 +118,9 @@ function fromBoxes(text: string, boxes: Box[]): ExtractedAnswer {
   for (let k = boxes.length - 2; k >= 0; k--) {
     // Between boxes only separators: `and`, `,`, `\quad \text{and} \quad`, `\) and \(`.
     const gap = text.slice(boxes[k].end, boxes[k + 1].start)
-      .replace(/\\(?:q?quad(?![a-zA-Z])|[,;! ()\[\]])|\\text\s*\{\s*(and|or)\s*\}/g, " $1 ");
+      .replace(/\\(?:q?quad(?![a-zA-Z])|[,;! ()\[\]])/g, " ")
+      // `\text{ for part (a) and }`: a short note between the boxes, ending in and / or
+      .replace(/\\text\s*\{[^{}]{0,40}?\b(and|or)\s*\}|\\text\s*\{\s*[,;]?\s*\}/g, " $1 ");
     if (!/^[\s,;$.]*(?:and|or|,|;)?[\s,;$]*$/i.test(gap) || boxes[k].content === null) break;
     group.unshift(boxes[k].content as string);
   }

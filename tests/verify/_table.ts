@@ -163,6 +163,18 @@ export const FEATURE_CASES: Case[] = [
   ["3.5 \\text{ L}", "3.5 \\text{ gal}", N],
   ["10 \\text{ inches}", "10 \\text{ in}", E],
   ["10 \\text{ units}", "10", E],
+  // plain-text and CAS-style answers
+  ["L == 2*V/(E*d)", "L = \\frac{2V}{Ed}", E],
+  ["sin(theta)**2 + cos(theta)**2", "1", E],
+  ["ArcTan(x) + Sin(x)", "\\arctan x + \\sin x", E],
+  ["v_zmf**2", "v_zmf * v_zmf", E],
+  ["log(x)/log(10)", "log(x, 10)", E],
+  ["xyz", "x y z", E],
+  ["\\text{yes}", "y e s", N],
+  // equations whose left side is beyond the parser still state their constant
+  ["$17 \\bmod 5 = 2$", "2", E],
+  ["$17 \\bmod 5 = 2$", "3", N],
+  ["7 = 11a + c", "11a + c", N], // a constraint, not a value
   ["1, 2", "1, 2, 3", N, { unordered: true }],
   ["x = 1, y = 2", "y = 2, x = 1", E],
   ["2 \\text{ and } 3", "2, 3", E],
