@@ -72,8 +72,11 @@ const policyPart: Part = async (config, run) => {
   }
 };
 
-/** The peers' labelled corpus, blind half first (data/verify/README.md says how it was made). */
-const VERIFY_CORPUS = ["blind", "tuning"].map((half) => ({
+/**
+ * The peers' labelled pairs (data/verify/README.md says how they were made): the late holdout,
+ * then the corpus's blind and tuning halves.
+ */
+const VERIFY_CORPUS = ["holdout", "blind", "tuning"].map((half) => ({
   half,
   path: new URL(`../data/verify/${half}.jsonl`, import.meta.url),
 }));
@@ -88,11 +91,11 @@ const verifyPart: Part = async (config) => {
     const c = await benchVerifier({ path, rounds: config.verify.rounds });
     result[half] = { ...c, disagreements: c.disagreements.slice(0, 20) };
     rows.push(
-      [`${half} corpus: agreement`, c.agreement, `${c.n} pairs from peers' tests`],
-      [`${half} corpus: false positives`, c.falsePositives, "labelled not equal, judged equal"],
-      [`${half} corpus: false negatives`, c.falseNegatives, "labelled equal, judged otherwise"],
+      [`${half}: agreement`, c.agreement, `${c.n} pairs from peers' tests`],
+      [`${half}: false positives`, c.falsePositives, "labelled not equal, judged equal"],
+      [`${half}: false negatives`, c.falseNegatives, "labelled equal, judged otherwise"],
       [
-        `${half} corpus: throughput (first pass / warm)`,
+        `${half}: throughput (first pass / warm)`,
         `${c.coldCasesPerSecond.toFixed(0)} / ${c.casesPerSecond.toFixed(0)}`,
         "cases/s",
       ],

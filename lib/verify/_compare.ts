@@ -243,7 +243,6 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   const comma = decimalComma(a, b) ?? decimalComma(b, a);
   if (comma) return comma;
   if (a.t === "text" || b.t === "text") {
-    if (a.t === b.t) return NOT("value_differs");
     // `xyz` vs `x y z`, `abx + aby` vs `ab(x+y)`: letters read as variables when the other side
     // is an expression.
     const ea = a.t === "text" ? textAsExpression(a) : a;
@@ -252,7 +251,7 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
       const v = compareScalar(ea, eb, options);
       if (v.result === "equal") return v;
     }
-    return NOT("type_mismatch");
+    return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
   }
   if (a.t === "eq" && b.t === "eq") return compareEquations(a, b, options);
   if (a.t === "eq" || b.t === "eq") {

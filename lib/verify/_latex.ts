@@ -119,6 +119,37 @@ interface Tok {
   v: string;
   int?: boolean;
   num?: boolean;
+  /** A `*` inserted between juxtaposed factors (`ab`, `2x`). */
+  implicit?: boolean;
+}
+
+/**
+ * Joins tokens; a juxtaposed product of letters after `/` is one divisor: `1/ab` = 1/(ab), as
+ * written maths reads (mathjs alone would read `(1/a)·b`). A leading number divides alone.
+ */
+function joinTokens(toks: Tok[]): string {
+  let out = "";
+  for (let k = 0; k < toks.length; k++) {
+    out += toks[k].v;
+    if (toks[k].k !== "op" || toks[k].v !== "/") continue;
+    // the divisor: atom (^ atom | ! | implicit-* atom)*
+    let end = k + 1;
+    let implicit = false;
+    while (end < toks.length) {
+      const t = toks[end + 1];
+      if (t?.k === "post") end++;
+      else if (t?.k === "op" && t.v === "^" && toks[end + 2]) end += 2;
+      else if (t?.k === "op" && t.implicit && toks[end + 2]) {
+        implicit = true;
+        end += 2;
+      } else break;
+    }
+    // A number starting the divisor divides alone: `1/2 mv^2` is ½mv², `1/2x` is x/2.
+    if (!implicit || toks[k + 1]?.k !== "atom" || toks[k + 1].num) continue;
+    out += "(" + toks.slice(k + 1, end + 1).map((t) => t.v).join("") + ")";
+    k = end;
+  }
+  return out;
 }
 
 /** Recursive-descent converter over one LaTeX string. */
@@ -139,7 +170,7 @@ class Converter {
       const prev = toks[toks.length - 1];
       if (t.num && prev?.num) this.fail("two numbers side by side"); // "1 2" is not 1·2
       if (t.k === "atom" && prev && (prev.k === "atom" || prev.k === "post")) {
-        toks.push({ k: "op", v: "*" });
+        toks.push({ k: "op", v: "*", implicit: true });
       }
       toks.push(t);
     };
@@ -218,7 +249,7 @@ class Converter {
       }
     }
     this.depth--;
-    return toks.map((t) => t.v).join("");
+    return joinTokens(toks);
   }
 
   expect(c: string) {

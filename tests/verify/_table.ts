@@ -175,6 +175,10 @@ export const FEATURE_CASES: Case[] = [
   ["$17 \\bmod 5 = 2$", "2", E],
   ["$17 \\bmod 5 = 2$", "3", N],
   ["7 = 11a + c", "11a + c", N], // a constraint, not a value
+  ["1/ab", "(1/a)*b", N], // a juxtaposed product is one divisor
+  ["1/ab", "1/(ab)", E],
+  ["1/2mv^2", "\\frac{1}{2}mv^2", E], // a leading number divides alone
+  ["summation(2*k + 1, (k, 1, n))", "summation(2*k - 1, (k, 1, n))", N], // texts keep operators
   ["1, 2", "1, 2, 3", N, { unordered: true }],
   ["x = 1, y = 2", "y = 2, x = 1", E],
   ["2 \\text{ and } 3", "2, 3", E],
