@@ -81,7 +81,7 @@ export function preclean(answer: string): string {
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
   s = s.replace(
-    /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt)(?=\s*\()/g,
+    /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt|Abs)(?=\s*\()/g,
     (m) => m.toLowerCase(),
   );
   // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.

@@ -34,6 +34,30 @@ function tryParse(answer: string): Parsed | Error {
   }
 }
 
+/** `D`, `(D)`, `(D) Alina`, `D.`: a multiple-choice letter leading the answer. */
+const LEADING_CHOICE = /^\s*\(?([A-E])\)?(?=$|[\s.:,)])/;
+const ANY_CHOICE = /(?<![A-Za-z0-9\\^_])\(?([A-E])\)?(?![A-Za-z0-9^_(])/;
+const PROSE = /(?:^|\s)[a-z]{3,}(?=$|[\s.,;:!?'])/;
+
+/**
+ * Multiple choice: when the gold is a letter A–E (`(D) Alina` included), the prediction's first
+ * standalone letter — in its extracted answer, else in its text — is its choice ("The answer is
+ * for sure D, not A or B" chose D). Null when the gold is not a choice or no letter is found.
+ */
+function choiceVerdict(gold: string, answer: string | null, text: string) {
+  const g = LEADING_CHOICE.exec(gold);
+  if (!g || (gold.trim().length > 3 && !/^\s*\(?[A-E]\)?\s+[A-Z][a-z]/.test(gold))) return null;
+  // A letter inside an answer only when the answer is prose (`for sure D`), never maths (`x + A`).
+  const inProse = (t: string) =>
+    PROSE.test(t.replace(/\\[a-zA-Z]+/g, " ")) ? ANY_CHOICE.exec(t) : null;
+  const p = LEADING_CHOICE.exec(answer ?? "") ?? inProse(answer ?? "") ??
+    (answer === null ? inProse(text) : null);
+  if (!p) return null;
+  return p[1] === g[1]
+    ? { result: "equal" as const, reason: "choice" }
+    : { result: "not_equal" as const, reason: "value_differs" };
+}
+
 function form(raw: string, extracted: string | null, parsed?: Parsed | Error): AnswerForm {
   const normalized = parsed && !(parsed instanceof Error) ? parsed.norm : null;
   return { raw, extracted, normalized };
@@ -87,6 +111,8 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   if (g.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" });
   }
+  const choice = choiceVerdict(g.answer, p.answer, pred);
+  if (choice) return done(choice);
   // `f'` vs `f'`: the same text is the same answer, even when it cannot be parsed.
   const same = p.answer !== null && p.answer.trim() === g.answer.trim();
   const gp = parseCached(g.answer);

@@ -175,6 +175,12 @@ export const FEATURE_CASES: Case[] = [
   ["$17 \\bmod 5 = 2$", "2", E],
   ["$17 \\bmod 5 = 2$", "3", N],
   ["7 = 11a + c", "11a + c", N], // a constraint, not a value
+  // multiple choice: the first standalone letter of a prose answer, never one inside maths
+  ["The answer is for sure D, it can't be A or B", "D", E],
+  ["D", "(D) Alina", E],
+  ["\\boxed{B}", "D", N],
+  ["x + A", "A", N],
+  ["\\mathrm{E}*2", "E", N],
   ["1/ab", "(1/a)*b", N], // a juxtaposed product is one divisor
   ["1/ab", "1/(ab)", E],
   ["1/2mv^2", "\\frac{1}{2}mv^2", E], // a leading number divides alone
