@@ -74,7 +74,7 @@ function form(raw: string, extracted: string | null, parsed?: Parsed | Error): A
  * ```ts
  * import { verifyAnswer } from "./verify.ts";
  * verifyAnswer("so the answer is $\\boxed{\\frac12}$", "0.5").result; // "equal"
- * verifyAnswer("x = 3", "3").reason; // "equation_vs_value"
+ * verifyAnswer("x^2 = 9", "3").reason; // "equation_vs_value"
  * ```
  */
 export function verifyAnswer(
