@@ -15,9 +15,10 @@ A bad line is written as {"verdict":false,"result":"unverifiable","reason":"bad_
 Options:
   --unordered               compare bare comma lists as multisets
   --percent                 let x, x% and x/100 match
-  --inequality-as-interval  let "x > 3" match "(3, \\infty)"
-  --assignment-as-value     let "x = 3" match "3"
-  --last-number             fall back to the last number when no answer is marked
+  --no-inequality-as-interval  do not let "x > 3" match "(3, \\infty)" (on by default)
+  --no-assignment-as-value  do not let "x = 3" or "\\sqrt{4} = 2" match "3" / "2" (on by default)
+  --no-last-math            no fallback to the last $...$ or \\[...\\] when no answer is marked
+  --no-last-number          no fallback to the last number when no answer or maths is found
   --seed N                  seed of the random points for symbolic checks (default 0)
   --pool                    verify in a Worker pool with a per-case time budget
   --pool-size N             workers in the pool (default 2)
@@ -32,9 +33,10 @@ async function main(): Promise<number> {
     options: {
       unordered: { type: "boolean" },
       percent: { type: "boolean" },
-      "inequality-as-interval": { type: "boolean" },
-      "assignment-as-value": { type: "boolean" },
-      "last-number": { type: "boolean" },
+      "no-inequality-as-interval": { type: "boolean" },
+      "no-assignment-as-value": { type: "boolean" },
+      "no-last-math": { type: "boolean" },
+      "no-last-number": { type: "boolean" },
       seed: { type: "string", default: "0" },
       pool: { type: "boolean" },
       "pool-size": { type: "string", default: "2" },
@@ -65,9 +67,10 @@ async function main(): Promise<number> {
   const rows = verifyJsonl(readLines(input), {
     unordered: values.unordered,
     percent: values.percent,
-    inequalityAsInterval: values["inequality-as-interval"],
-    assignmentAsValue: values["assignment-as-value"],
-    lastNumber: values["last-number"],
+    inequalityAsInterval: values["no-inequality-as-interval"] ? false : undefined,
+    assignmentAsValue: values["no-assignment-as-value"] ? false : undefined,
+    lastNumber: values["no-last-number"] ? false : undefined,
+    lastMath: values["no-last-math"] ? false : undefined,
     seed,
     pool: values.pool,
     poolSize: Number(values["pool-size"]),

@@ -4,8 +4,9 @@
  * matrices and inequalities (optionally as intervals). Scalars go to `_scalar.ts`.
  * @module
  */
-import type { Parsed, Scalar } from "./_parse.ts";
+import { type Parsed, type Scalar, textAsExpression } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
+import { parseDecimal, ratEqual } from "./_rational.ts";
 import {
   closeComplex,
   compareScalar,
@@ -139,6 +140,8 @@ function compareSeqs(a: Seq, b: Seq, o: VerifyOptions): Verdict {
     if (t.open !== "(" || t.close !== ")") return NOT("type_mismatch");
   }
   const allEq = a.items.every((x) => x.t === "eq") && b.items.every((x) => x.t === "eq");
+  // Bare lists stay ordered by default: the MATH grader's own tests assert `10, 4, -2` differs
+  // from `4, 10, -2`.
   return o.unordered || allEq ? unordered(a.items, b.items, o, true) : ordered(a.items, b.items, o);
 }
 
@@ -233,16 +236,33 @@ function compareMatrix(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
  */
 export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Verdict {
   if (a.norm === b.norm) return EQUAL("identical");
+  if (isChoice(a) && isChoice(b) && a.norm.toLowerCase() === b.norm.toLowerCase()) {
+    return EQUAL("choice"); // multiple-choice letters: `c` vs `C`
+  }
   if (isScalar(a) && isScalar(b)) return compareScalar(a, b, options);
+  const comma = decimalComma(a, b) ?? decimalComma(b, a);
+  if (comma) return comma;
   if (a.t === "text" || b.t === "text") {
+    // `xyz` vs `x y z`, `abx + aby` vs `ab(x+y)`: letters read as variables when the other side
+    // is an expression.
+    const ea = a.t === "text" ? textAsExpression(a) : a;
+    const eb = b.t === "text" ? textAsExpression(b) : b;
+    if (ea && eb && isScalar(ea) && isScalar(eb)) {
+      const v = compareScalar(ea, eb, options);
+      if (v.result === "equal") return v;
+    }
     return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
   }
   if (a.t === "eq" && b.t === "eq") return compareEquations(a, b, options);
   if (a.t === "eq" || b.t === "eq") {
     const eq = (a.t === "eq" ? a : b) as Parsed & { t: "eq" };
     const other = a.t === "eq" ? b : a;
-    // `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left.
-    if (options.assignmentAsValue && isAssignment(eq) && other.t !== "eq") {
+    // `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)` (a name on the left) or `\sqrt{4} = 2` (a
+    // derivation with a constant left side): the right side is the value. `x^2 = 4` stays whole.
+    if (
+      (options.assignmentAsValue ?? true) && other.t !== "eq" &&
+      (isAssignment(eq) || isDerivation(eq))
+    ) {
       return a.t === "eq"
         ? compareParsed(eq.rhs, other, options)
         : compareParsed(other, eq.rhs, options);
@@ -252,17 +272,60 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
   if (a.t === "seq" && b.t === "seq") {
-    const values = options.assignmentAsValue ? assignedValues(a, b) : null;
-    return values ? ordered(values[0], values[1], options) : compareSeqs(a, b, options);
+    const values = (options.assignmentAsValue ?? true) ? assignedValues(a, b) : null;
+    if (values) {
+      // `x = 2, x = -3` (roots of one unknown) is a set of values; `x = 1, y = 2` is ordered.
+      const roots = [a, b].some((s) =>
+        s.items.length > 1 && s.items.every(isAssignment) &&
+        new Set(s.items.map((x) => (x as Parsed & { t: "eq" }).lhs.norm)).size === 1
+      );
+      return roots
+        ? unordered(values[0], values[1], options, false)
+        : ordered(values[0], values[1], options);
+    }
+    return compareSeqs(a, b, options);
   }
   if (a.t === "union" && b.t === "union") return unordered(a.parts, b.parts, options, false);
   return NOT("type_mismatch");
 }
 
-/** `x = 3` or `f(x) = 2x + 1`: a name (optionally applied to names) on the left. */
+/** A lone letter A–E, read as a multiple-choice answer. */
+function isChoice(p: Parsed): boolean {
+  return p.t === "expr" && /^[a-eA-E]$/.test(p.norm);
+}
+
+/**
+ * `1,22` or `1000,99` (a decimal comma) vs the number 1.22: a bare list of two integers whose
+ * second part is not a thousands group reads as that decimal.
+ */
+function decimalComma(list: Parsed, num: Parsed): Verdict | null {
+  if (list.t !== "seq" || list.kind !== "list" || !list.raw || num.t !== "num") return null;
+  const m = /^\s*([+-]?\d+),(\d+)\s*$/.exec(list.raw);
+  if (!m || (m[2].length === 3 && m[1] !== "0")) return null;
+  const value = parseDecimal(`${m[1]}.${m[2]}`);
+  return value && ratEqual(value.value, num.value) ? EQUAL("decimal_comma") : null;
+}
+
+// A name: `x`, `f__x_` (f(x)), `a_n`, a segment `A * B` (AB), or `abs(A * B)` (|AB|).
+const NAME =
+  /^(?:[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?|[A-Z](?: \* [A-Z])+|abs\([A-Z](?: \* [A-Z])+\))$/;
+
+/** `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)`: a name, or a tuple of names, on the left. */
 function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
-  return p.t === "eq" && p.lhs.t === "expr" &&
-    /^[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?$/.test(p.lhs.norm);
+  if (p.t !== "eq") return false;
+  const l = p.lhs;
+  if (l.t === "expr") return NAME.test(l.norm);
+  return l.t === "seq" && l.kind !== "set" && l.items.length > 0 &&
+    l.items.every((x) => x.t === "expr" && NAME.test(x.norm));
+}
+
+/**
+ * `\sqrt{4} = 2`, `3 + 4 = 7`: both sides constant, so the equation states a value. (`7 = 11a + c`
+ * is a constraint, not a value.)
+ */
+function isDerivation(p: Parsed & { t: "eq" }): boolean {
+  const constant = (x: Parsed) => x.t === "num" || (x.t === "expr" && x.vars.length === 0);
+  return (constant(p.lhs) || p.opaque === true) && constant(p.rhs);
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */
@@ -283,14 +346,94 @@ function compareInequality(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
       if (ia.variable !== ib.variable) return NOT("variables_differ");
       return compareIntervals(ia, ib, o);
     }
-    if (a.ops.join() !== b.ops.join()) return NOT("value_differs");
-    return ordered(a.terms, b.terms, o);
+    const same = a.ops.join() === b.ops.join() ? ordered(a.terms, b.terms, o) : null;
+    if (same?.result === "equal") return same;
+    return compareRelations(a, b, o) ?? same ?? NOT("value_differs");
   }
   const ineq = (a.t === "ineq" ? a : b) as Parsed & { t: "ineq" };
   const other = a.t === "ineq" ? b : a;
-  if (!o.inequalityAsInterval) return NOT("type_mismatch");
+  if (!(o.inequalityAsInterval ?? true)) return NOT("type_mismatch");
   const ia = ineqInterval(ineq);
   const it = other.t === "seq" ? tupleInterval(other) : null;
   if (!ia || !it) return NOT("type_mismatch");
   return a.t === "ineq" ? compareIntervals(ia, it, o) : compareIntervals(it, ia, o);
+}
+
+/**
+ * A relation or chain as single relations `d op 0` with `op` in `<`, `≤`, in ascending order:
+ * `2x ≥ x^2` becomes `x^2 - 2x ≤ 0`; `66 ≥ 6x > 0` becomes `0 - 6x < 0`, `6x - 66 ≤ 0`.
+ */
+function asRelations(p: Parsed & { t: "ineq" }): { src: string; strict: boolean }[] | null {
+  if (p.ops.length > 2 || p.ops.some((x) => x === "≠") || !p.terms.every(isScalar)) return null;
+  let terms = p.terms as Scalar[];
+  let ops = p.ops;
+  const down = (x: string) => x === ">" || x === "≥";
+  if (ops.every(down)) {
+    terms = [...terms].reverse();
+    ops = [...ops].reverse().map((x) => (x === ">" ? "<" : "≤"));
+  } else if (ops.some(down)) return null;
+  return ops.map((op, k) => ({
+    src: `${srcOf(terms[k])} - ${srcOf(terms[k + 1])}`,
+    strict: op === "<",
+  }));
+}
+
+/**
+ * Relations written either way round or scaled by a positive constant (`2x ≥ x^2` vs `x^2 ≤ 2x`,
+ * `4 > 2x` vs `x < 2`, `-10 < 6x + 14 ≤ 44` vs `-5 < 3x + 7 ≤ 22`): equal when each `d_a = k·d_b`
+ * with one constant `k > 0` at every sample point. Null when they cannot be read this way.
+ */
+function compareRelations(
+  a: Parsed & { t: "ineq" },
+  b: Parsed & { t: "ineq" },
+  o: VerifyOptions,
+): Verdict | null {
+  const ra = asRelations(a);
+  const rb = asRelations(b);
+  if (!ra || !rb || ra.length !== rb.length) return null;
+  const verdicts = ra.map((r, k) => scaledRelation(r, rb[k], a, b, o));
+  if (verdicts.some((v) => v === null)) return null;
+  return combine(verdicts as Verdict[], "relation");
+}
+
+function scaledRelation(
+  ra: { src: string; strict: boolean },
+  rb: { src: string; strict: boolean },
+  a: Parsed & { t: "ineq" },
+  b: Parsed & { t: "ineq" },
+  o: VerifyOptions,
+): Verdict | null {
+  if (ra.strict !== rb.strict) return NOT("value_differs");
+  const vars = [...new Set([...a.terms, ...b.terms].flatMap((t) => varsOf(t as Scalar)))].sort();
+  if (vars.length === 0) return null;
+  for (const t of [...a.terms, ...b.terms] as Scalar[]) {
+    if (t.t === "expr" && !(magnitudeBound(t.node) <= MAX_LOG10)) return UNSURE("too_large");
+  }
+  const cache = new Map<string, FloatScalar>();
+  let ratio: number | null = null;
+  let agree = 0;
+  try {
+    const da = compiledOf(ra.src, cache);
+    const db = compiledOf(rb.src, cache);
+    for (const p of samplePoints(vars, o.seed ?? 0, 8)) {
+      const x = toComplex(da.evaluate(p));
+      const y = toComplex(db.evaluate(p));
+      if (!x || !y || Math.abs(x.im) > 1e-12 || Math.abs(y.im) > 1e-12) continue;
+      const xZero = Math.abs(x.re) < 1e-12;
+      const yZero = Math.abs(y.re) < 1e-12;
+      if (xZero || yZero) {
+        if (xZero !== yZero) return NOT("value_differs");
+        continue;
+      }
+      const r = x.re / y.re;
+      if (r <= 0 || (ratio !== null && Math.abs(r - ratio) > 1e-8 * Math.abs(ratio))) {
+        return NOT("value_differs");
+      }
+      ratio = r;
+      agree++;
+    }
+  } catch {
+    return UNSURE("eval_error");
+  }
+  return agree >= 3 ? EQUAL("relation") : null;
 }

@@ -16,10 +16,17 @@ const FUNCTIONS: Record<string, string> = {
   tan: "tan",
   sec: "sec",
   csc: "csc",
+  cosec: "csc",
   cot: "cot",
   arcsin: "asin",
   arccos: "acos",
   arctan: "atan",
+  asec: "asec",
+  acsc: "acsc",
+  acot: "acot",
+  arcsec: "asec",
+  arccsc: "acsc",
+  arccot: "acot",
   asin: "asin",
   acos: "acos",
   atan: "atan",
@@ -29,9 +36,20 @@ const FUNCTIONS: Record<string, string> = {
   ln: "log",
   log: "log10",
   exp: "exp",
+  factorial: "factorial",
   sqrt: "sqrt",
   abs: "abs",
 };
+const INVERSE: Record<string, string> = {
+  sin: "asin",
+  cos: "acos",
+  tan: "atan",
+  sec: "asec",
+  csc: "acsc",
+  cot: "acot",
+};
+/** Letters read as functions when followed by `(`: `f(x)`, `g(0)`, `h(t)`. */
+const APPLIED = new Set(["f", "g", "h"]);
 const GREEK = new Set([
   "alpha",
   "beta",
@@ -101,6 +119,37 @@ interface Tok {
   v: string;
   int?: boolean;
   num?: boolean;
+  /** A `*` inserted between juxtaposed factors (`ab`, `2x`). */
+  implicit?: boolean;
+}
+
+/**
+ * Joins tokens; a juxtaposed product of letters after `/` is one divisor: `1/ab` = 1/(ab), as
+ * written maths reads (mathjs alone would read `(1/a)·b`). A leading number divides alone.
+ */
+function joinTokens(toks: Tok[]): string {
+  let out = "";
+  for (let k = 0; k < toks.length; k++) {
+    out += toks[k].v;
+    if (toks[k].k !== "op" || toks[k].v !== "/") continue;
+    // the divisor: atom (^ atom | ! | implicit-* atom)*
+    let end = k + 1;
+    let implicit = false;
+    while (end < toks.length) {
+      const t = toks[end + 1];
+      if (t?.k === "post") end++;
+      else if (t?.k === "op" && t.v === "^" && toks[end + 2]) end += 2;
+      else if (t?.k === "op" && t.implicit && toks[end + 2]) {
+        implicit = true;
+        end += 2;
+      } else break;
+    }
+    // A number starting the divisor divides alone: `1/2 mv^2` is ½mv², `1/2x` is x/2.
+    if (!implicit || toks[k + 1]?.k !== "atom" || toks[k + 1].num) continue;
+    out += "(" + toks.slice(k + 1, end + 1).map((t) => t.v).join("") + ")";
+    k = end;
+  }
+  return out;
 }
 
 /** Recursive-descent converter over one LaTeX string. */
@@ -121,7 +170,7 @@ class Converter {
       const prev = toks[toks.length - 1];
       if (t.num && prev?.num) this.fail("two numbers side by side"); // "1 2" is not 1·2
       if (t.k === "atom" && prev && (prev.k === "atom" || prev.k === "post")) {
-        toks.push({ k: "op", v: "*" });
+        toks.push({ k: "op", v: "*", implicit: true });
       }
       toks.push(t);
     };
@@ -142,10 +191,17 @@ class Converter {
         });
       } else if (/[a-zA-Z]/.test(c)) {
         const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
-        if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
+        if (GREEK.has(word) && word !== "eta" && word !== "nu" && word !== "xi") {
+          // `lambda`, `theta` spelled out in plain text are one symbol, not a product of letters
+          this.i += word.length;
+          push({ k: "atom", v: word + this.subscript() });
+        } else if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
+        } else if (APPLIED.has(c) && word.length === 1 && this.s[this.i + 1] === "(") {
+          this.i++;
+          push({ k: "atom", v: this.applied(c) });
         } else {
           this.i++;
           push({ k: "atom", v: c + this.subscript() });
@@ -166,7 +222,7 @@ class Converter {
       } else if (c === "^") {
         this.i++;
         toks.push({ k: "op", v: "^" });
-        toks.push({ k: "atom", v: `(${this.arg(true)})` });
+        toks.push({ k: "atom", v: `(${this.exponent()})` });
       } else if (c === "|") {
         this.i++;
         const inner = this.seq((x) => x === "|");
@@ -179,6 +235,7 @@ class Converter {
       } else if (c === "*" && this.s[this.i + 1] === "*") {
         this.i += 2;
         toks.push({ k: "op", v: "^" });
+        toks.push({ k: "atom", v: `(${this.exponent()})` });
       } else if ("+-*/=<>,".includes(c)) {
         this.i++;
         let v = c;
@@ -192,7 +249,7 @@ class Converter {
       }
     }
     this.depth--;
-    return toks.map((t) => t.v).join("");
+    return joinTokens(toks);
   }
 
   expect(c: string) {
@@ -200,14 +257,58 @@ class Converter {
     this.i++;
   }
 
+  /**
+   * An exponent. A bare digit run is read whole (`2^10` = 1024, `x^12`): answers are plain text far
+   * more often than TeX, and TeX's one-token rule would turn `2^10` into `2^1·0 = 0`. A bracket
+   * group is a plain-text exponent (`4^(-1/2)`); otherwise one TeX argument (`x^{12}`, `e^x`).
+   */
+  exponent(): string {
+    while (this.s[this.i] === " ") this.i++;
+    const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
+    if (run) {
+      this.i += run[0].length;
+      return run[0];
+    }
+    if (this.s[this.i] === "(") {
+      this.i++;
+      const inner = this.seq((x) => x === ")");
+      this.expect(")");
+      return inner;
+    }
+    return this.arg(true);
+  }
+
+  /**
+   * `f(x)`, `g(0)`: a function letter applied to an argument is an opaque name (`f__x_`), never a
+   * product, so `-g(0)` cannot equal `0` and `f(x)` differs from `f(y)`.
+   */
+  applied(letter: string): string {
+    this.i++; // "("
+    const start = this.i;
+    let depth = 1;
+    while (this.i < this.s.length && depth > 0) {
+      const c = this.s[this.i++];
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+    }
+    if (depth !== 0) this.fail("unclosed bracket");
+    const inner = this.s.slice(start, this.i - 1).replace(/\s+/g, "");
+    const code = [...inner].map((ch) =>
+      /[a-zA-Z0-9]/.test(ch) ? ch : `_${ch.charCodeAt(0).toString(16)}`
+    ).join("");
+    return `${letter}__${code}_`;
+  }
+
   /** `_1`, `_{12}` after a variable letter become part of its name (`x_12`). */
   subscript(): string {
     if (this.s[this.i] !== "_") return "";
     this.i++;
-    const m = /^(?:\{([a-zA-Z0-9]+)\}|([a-zA-Z0-9]))/.exec(this.s.slice(this.i));
+    // `v_{zmf}`, and `v_zmf` / `x_12` read as one subscript (nobody means x_1·2).
+    const m = /^(?:\{([a-zA-Z0-9+\-]+)\}|([a-zA-Z0-9]+))/.exec(this.s.slice(this.i));
     if (!m) this.fail("bad subscript");
     this.i += m[0].length;
-    return "_" + (m[1] ?? m[2]);
+    // `a_{n-1}`: the index is part of the name (`a_n_2d_1`, `-` written as its code).
+    return "_" + (m[1] ?? m[2]).replace(/[+-]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`);
   }
 
   /** A command argument: a brace group, or one character / command (`\frac12`, `x^2`). */
@@ -241,7 +342,8 @@ class Converter {
   }
 
   /** Function application: optional `^k` / `_b`, then `( … )`, `{ … }` or the following term. */
-  func(name: string): string {
+  func(fn: string): string {
+    let name = fn;
     let power = "";
     let base = "";
     for (let k = 0; k < 2; k++) {
@@ -254,6 +356,10 @@ class Converter {
       }
     }
     while (this.s[this.i] === " ") this.i++;
+    if ((power === "-1" || power === "(-1)") && INVERSE[name]) {
+      name = INVERSE[name]; // \cos^{-1} x is arccos x, not sec x
+      power = "";
+    }
     let inner: string;
     if (this.s[this.i] === "(") {
       this.i++;
@@ -269,7 +375,14 @@ class Converter {
       inner = this.factor();
     }
     if (inner.trim() === "") this.fail("empty function argument");
-    const call = base && name === "log10" ? `log(${inner},${base})` : `${name}(${inner})`;
+    // `log(x, 10)`: a second argument is the base.
+    const twoArgs = name === "log10" && !base &&
+      /^[^,()]*(?:\([^()]*\)[^,()]*)*,[^,]+$/.test(inner);
+    const call = base && name === "log10"
+      ? `log(${inner},${base})`
+      : twoArgs
+      ? `log(${inner})`
+      : `${name}(${inner})`;
     return power ? `(${call})^(${power})` : call;
   }
 
@@ -313,12 +426,25 @@ class Converter {
     } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
       push({ k: "atom", v: `combinations(${this.arg()},${this.arg()})` });
     } else if (name === "sqrt") {
+      while (this.s[this.i] === " ") this.i++;
       if (this.s[this.i] === "[") {
         const close = this.s.indexOf("]", this.i);
         if (close < 0) this.fail("unclosed root index");
         const index = new Converter(this.s.slice(this.i + 1, close)).seq();
         this.i = close + 1;
-        push({ k: "atom", v: `nthRoot(${this.arg()},${index})` });
+        while (this.s[this.i] === " ") this.i++;
+        let radicand: string;
+        if (this.s[this.i] === "(") {
+          this.i++;
+          radicand = this.seq((x) => x === ")");
+          this.expect(")");
+        } else radicand = this.arg();
+        push({ k: "atom", v: `nthRoot(${radicand},${index})` });
+      } else if (this.s[this.i] === "(") {
+        this.i++;
+        const inner = this.seq((x) => x === ")");
+        this.expect(")");
+        push({ k: "atom", v: `sqrt(${inner})` });
       } else push({ k: "atom", v: `sqrt(${this.arg()})` });
     } else if (name === "pi") push({ k: "atom", v: "pi" });
     else if (name === "infty" || name === "infinity") push({ k: "atom", v: "Infinity" });

@@ -105,6 +105,7 @@ export function magnitudeBound(node: MathNode): number {
       if (n.op === "+" || n.op === "-") return Math.max(x, y) + 0.31;
       if (n.op === "*" || n.op === "/") return x + y;
       if (n.op === "^") {
+        if (isUnit(args[0])) return 0; // (-1)^n and 1^n stay ±1 at any size
         if (y > 6) return Infinity;
         return Math.max(x, 0.31) * 10 ** y;
       }
@@ -131,6 +132,16 @@ export function magnitudeBound(node: MathNode): number {
     default:
       return args.reduce((m, a) => Math.max(m, b(a)), 0);
   }
+}
+
+/** `1`, `-1`, `(-1)`: a base whose powers never grow. */
+function isUnit(node: MathNode): boolean {
+  const n = node as unknown as Any;
+  if (n.type === "ParenthesisNode") return isUnit(n.content as MathNode);
+  if (n.type === "OperatorNode" && n.fn === "unaryMinus" && n.args?.length === 1) {
+    return isUnit(n.args[0]);
+  }
+  return n.type === "ConstantNode" && Number(n.value) === 1;
 }
 
 const MAX_HEX_DIGITS = Math.ceil(MAX_LOG10 / Math.log10(16));

@@ -41,12 +41,14 @@ export type Parsed =
     close: string;
     items: Parsed[];
     norm: string;
+    /** The text of a bare list, kept to read `1,22` as a decimal comma when compared to 1.22. */
+    raw?: string;
   }
   | { t: "union"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
-  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string }
+  | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean; opaque?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
-  | { t: "text"; text: string; norm: string };
+  | { t: "text"; text: string; norm: string; src?: string };
 
 /** Scalars are the numeric leaves. */
 export type Scalar = Extract<Parsed, { t: "num" | "expr" }>;
@@ -77,6 +79,18 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 export function preclean(answer: string): string {
   let s = answer;
   for (const [re, to] of UNICODE) s = s.replace(re, to);
+  // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
+  s = s.replace(
+    /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt|Abs)(?=\s*\()/g,
+    (m) => m.toLowerCase(),
+  );
+  // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
+  s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
+  s = s.replace(
+    /\\begin\{cases\}([\s\S]*?)\\end\{cases\}/g,
+    (_m, body: string) => body.replace(/\\\\/g, ",").replace(/&/g, ""),
+  );
+  s = s.replace(/\s*(?:\\[lc]?dots|\.\.\.)\s*$/, "");
   s = s.replace(/\\(?:left|right)[.]/g, "")
     .replace(
       /\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*/g,
@@ -90,12 +104,13 @@ export function preclean(answer: string): string {
     .replace(/\\(?:le|leq|leqslant)(?![a-zA-Z])|<=/g, "≤")
     .replace(/\\(?:ge|geq|geqslant)(?![a-zA-Z])|>=/g, "≥")
     .replace(/\\(?:ne|neq)(?![a-zA-Z])|!=/g, "≠")
+    .replace(/==/g, "=") // `L == 2V/(Ed)`: the equation sign of code-style answers
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
   // \text{...}: a separator word becomes a comma, a unit is dropped, other content is unwrapped.
   s = s.replace(
-    /\\(?:text|textrm|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
+    /\\(?:text|textrm|textnormal|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
     (_m, inner: string, power: string | undefined, offset: number, whole: string) => {
       const t = inner.trim();
       if (/^(?:or|and)$/i.test(t)) return ",";
@@ -105,7 +120,13 @@ export function preclean(answer: string): string {
     },
   );
   s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
+  // `(1, 2) U (3, 4)`: a capital U between intervals is a union (elsewhere it is a variable).
+  s = s.replace(/([)\]])\s*U\s*(?=[(\[])/g, "$1\\cup ");
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
+  // `\frac{\sqrt3}{3} \approx 0.577`: the exact form before the approximation is the answer
+  // (after a lone name, `x \approx 0.577`, the value after it).
+  const approx = /^([\s\S]+?)\\approx([\s\S]+)$/.exec(s);
+  if (approx) s = /^\s*[a-zA-Z]\s*$/.test(approx[1]) ? approx[2] : approx[1];
   // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi").
   // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
   const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
@@ -160,13 +181,16 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|pi|Infinity)/g;
+  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
 const FAST_INT = /^[+-]?\d+$/;
 const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?[eE][+-]?\d{1,4})$/;
 const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
-const THOUSANDS = /^([+-]?\d{1,3}(?:,\d{3})+)(\.\d+)?$/;
+const THOUSANDS = /^([+-]?[1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?$/;
+const SCIENTIFIC = /^([+-]?\d+(?:\.\d+)?)(?:\\times|\\cdot|\*)10\^\{?([+-]?\d{1,4})\}?$/;
+const MIXED = /^([+-]?)(\d+)\s+(\d+)\/(\d+)$/;
+const TIME = /^(\d{1,2}):(\d{2})\s*(?:([aApP])\.?\s*[mM]\.?)?$/;
 
 function numFrom(lit: NumericLiteral, flags: ScalarFlags): Parsed {
   return { t: "num", value: lit.value, lit, flags, norm: ratToString(lit.value) };
@@ -191,10 +215,25 @@ export function parseScalar(text: string): Parsed {
     flags.degree = true;
     s = s.replace(deg, "").trim();
   }
+  const mixed = MIXED.exec(s);
+  if (mixed) {
+    // `1 1/2` (plain-text mixed number) = 3/2
+    const [, sign, whole, n, d] = mixed;
+    const value = rat(BigInt(whole) * BigInt(d) + BigInt(n), BigInt(d));
+    if (value) {
+      if (sign === "-") value.n = -value.n;
+      return { t: "num", value, flags, norm: ratToString(value) };
+    }
+  }
   // Spaces inside a number only as thousands groups ("1 000 000"); "1 2" stays two numbers.
   const compact = /\d\s+\d/.test(s) && !/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)
     ? s
     : s.replace(/\s+/g, "");
+  const sci = SCIENTIFIC.exec(compact);
+  if (sci) {
+    const lit = parseDecimal(`${sci[1]}e${sci[2]}`);
+    if (lit) return numFrom(lit, flags);
+  }
   const based = /^(\d+)_\{?(\d{1,2})\}?$/.exec(compact);
   if (based) return baseValue(based[1], Number(based[2]), flags, s);
   if (FAST_INT.test(compact) || FAST_DEC.test(compact)) {
@@ -220,7 +259,12 @@ export function parseScalar(text: string): Parsed {
   }
   if (
     ANSWER_WORDS.test(s) ||
-    /[a-zA-Z]{3,}/.test(s.replace(/\\[a-zA-Z]+/g, " ").replace(FUNCTION_WORDS, ""))
+    /[a-zA-Z]{3,}/.test(
+      s.replace(/\\[a-zA-Z]+/g, " ").replace(/_\{?[a-zA-Z0-9]+\}?/g, "_").replace(
+        FUNCTION_WORDS,
+        "",
+      ),
+    )
   ) {
     return textValue(s);
   }
@@ -259,11 +303,44 @@ function expandPm(s: string): string[] {
   ];
 }
 
-function textValue(s: string): Parsed {
-  const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9]+/g, " ").trim()
-    .replace(/^(?:the|a|an) /, "");
-  if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
+/** `8:34 P.M.` and `20:34` are the same clock time: compared as text `time 20:34`. */
+function timeValue(m: RegExpExecArray): Parsed {
+  let hours = Number(m[1]);
+  const ampm = m[3]?.toLowerCase();
+  if (ampm === "p" && hours < 12) hours += 12;
+  if (ampm === "a" && hours === 12) hours = 0;
+  const text = `time ${hours}:${m[2]}`;
   return { t: "text", text, norm: `text(${text})` };
+}
+
+function textValue(s: string): Parsed {
+  // Operators stay: `summation(2*k + 1, …)` and `summation(2*k - 1, …)` are different texts.
+  const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9+\-*/^=<>(),]+/g, " ")
+    .replace(/\s+/g, " ").trim().replace(/^(?:the|a|an) /, "");
+  if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
+  return { t: "text", text, norm: `text(${text})`, src: s };
+}
+
+/**
+ * Text that is plain algebra in letters (`xyz`, `abx+aby`) read as an expression, for comparison
+ * with an expression on the other side; null when it is not.
+ */
+export function textAsExpression(p: Parsed & { t: "text" }): Parsed | null {
+  if (!p.src || !/^[a-zA-Z0-9+\-*/^(). ]+$/.test(p.src) || /[a-zA-Z]{4,}/.test(p.src)) return null;
+  if (
+    ANSWER_WORDS.test(p.text) || /\b(?:the|and|not|all|any|yes|odd|one|two|six|ten)\b/i.test(p.src)
+  ) {
+    return null;
+  }
+  try {
+    const src = latexToMathjs(p.src);
+    const node = big().parse(src);
+    const vars = freeVariables(node);
+    const flags = { percent: false, degree: false };
+    return { t: "expr", node, src, vars, flags, norm: node.toString() };
+  } catch {
+    return null;
+  }
 }
 
 function seqNorm(open: string, items: Parsed[], close: string): string {
@@ -280,8 +357,14 @@ const RELATION = /^(?:≤|≥|≠|<|>)/;
 export function parseAnswer(answer: string): Parsed {
   const plain = answer.trim();
   if (FAST_INT.test(plain) || FAST_DEC.test(plain)) return parseScalar(plain); // most answers
+  const time = TIME.exec(plain.replace(/\$|\\text\{\s*|\}/g, "").trim());
+  if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  // `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`: the brackets are
+  // the matrix's own.
+  const wrapped = /^[([]\s*(\\begin\{[\s\S]*\\end\{[a-zA-Z]*\})\s*[)\]]$/.exec(s);
+  if (wrapped) return parseAnswer(wrapped[1]);
   const env = /^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
   if (env) {
     const rows = env[2].split(/\\\\/).map((r) => r.trim()).filter((r) => r !== "")
@@ -291,7 +374,7 @@ export function parseAnswer(answer: string): Parsed {
       "]";
     return { t: "matrix", rows, norm };
   }
-  const unionParts = splitTop(s, /\\cup(?![a-zA-Z])|\bU\b/);
+  const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {
     const parts = unionParts.map((p) => parseAnswer(p));
     return { t: "union", parts, norm: parts.map((p) => p.norm).join(" U ") };
@@ -303,8 +386,16 @@ export function parseAnswer(answer: string): Parsed {
       : splitTop(inner, /,/).flatMap(expandPm).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
+  if (
+    s[0] === "{" && matchOuter(s, 0) === s.length - 1 && splitTop(s.slice(1, -1), /,/).length > 1
+  ) {
+    // Bare braces with a comma are a set: `{1,3}`, `{x-1, x}`.
+    const items = splitTop(s.slice(1, -1), /,/).flatMap(expandPm).map((p) => parseAnswer(p));
+    return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+  }
   if ((s[0] === "(" || s[0] === "[") && matchOuter(s, 0) === s.length - 1) {
-    const parts = splitTop(s.slice(1, -1), /,/);
+    let parts = splitTop(s.slice(1, -1), /,/);
+    if (parts.length === 1) parts = splitTop(s.slice(1, -1), /;/); // `(0;-2;6)`
     if (parts.length > 1) {
       const items = parts.map((p) => parseAnswer(p));
       const [open, close] = [s[0], s[s.length - 1]];
@@ -315,22 +406,56 @@ export function parseAnswer(answer: string): Parsed {
     const items = expandPm(s).map((p) => parseAnswer(p));
     return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
   }
+  const merged = mergeThousands(s);
+  if (merged !== s) return parseAnswer(merged);
   const commas = splitTop(s, /[,;]/);
   if (commas.length > 1 && !THOUSANDS.test(s)) {
     const items = commas.map((p) => p.trim()).filter((p) => p !== "").map((p) => parseAnswer(p));
     if (items.length === 1) return items[0];
-    return { t: "seq", kind: "list", open: "", close: "", items, norm: seqNorm("", items, "") };
+    const norm = seqNorm("", items, "");
+    return { t: "seq", kind: "list", open: "", close: "", items, norm, raw: s };
   }
   const sides = splitTop(s, /=(?!=)/);
   if (sides.length === 2) {
-    const lhs = parseAnswer(sides[0]);
     const rhs = parseAnswer(sides[1]);
+    let lhs: Parsed;
+    try {
+      lhs = parseAnswer(sides[0]);
+    } catch (error) {
+      // `\lim_{x \to 0} \frac{\sin x}{x} = 1`, `17 \bmod 5 = 2`: a left side beyond the parser
+      // still states the constant on the right.
+      const constant = rhs.t === "num" || (rhs.t === "expr" && rhs.vars.length === 0);
+      if (!constant) throw error;
+      const text = sides[0].trim();
+      lhs = { t: "text", text, norm: `text(${text})` };
+      return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}`, opaque: true };
+    }
     return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}` };
   }
-  if (sides.length > 2) throw new LatexError(`Cannot read answer: chained equation in "${s}"`);
+  if (sides.length > 6) throw new LatexError(`Cannot read answer: long chain in "${s}"`);
+  if (sides.length > 2) {
+    // `x = 2 + 3 = 5`: a derivation; its first and last sides are kept.
+    const lhs = parseAnswer(sides[0]);
+    const rhs = parseAnswer(sides[sides.length - 1]);
+    return { t: "eq", lhs, rhs, norm: `${lhs.norm} = ${rhs.norm}`, chain: true };
+  }
   const rel = splitRelations(s);
   if (rel) return rel;
   return parseScalar(s);
+}
+
+const GROUPED = /(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])/g;
+
+/**
+ * `y = 250\sin x + 2,500`, `f(y) = 26,000(0.83)^y`: inside an expression, digit groups joined by
+ * commas are one number. Only when every top-level comma is such a group (so `x = 1, y = 200`
+ * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas).
+ */
+function mergeThousands(s: string): string {
+  if (!s.includes(",") || !/[=a-zA-Z\\+*/^]/.test(s)) return s;
+  const merged = s.replace(GROUPED, (m) => m.replace(/,/g, ""));
+  if (merged === s || splitTop(merged, /[,;]/).length > 1) return s;
+  return merged;
 }
 
 function splitRelations(s: string): Parsed | null {

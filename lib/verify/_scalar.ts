@@ -54,16 +54,31 @@ export function varsOf(s: Scalar): string[] {
 function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigValue | null) {
   if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < 3) return false;
   const places = a.lit.decimals;
-  if (b.t === "num" && b.lit?.isDecimal && b.lit.decimals < places) return false; // less precise
-  if (bValue) return ratEqual(ratRound(bValue, places), a.value);
+  // Two written decimals are both stated values: `2.232` vs `2.23` differ either way round.
+  if (b.t === "num" && b.lit?.isDecimal) return false;
+  // A decimal may round the exact value, or truncate it when it is long (5+ digits: 125.663 for
+  // 40π = 125.6637…); a short cut-off like 0.666 for 2/3 stays wrong.
+  const cut = a.lit.significant >= 5;
+  if (bValue) {
+    return ratEqual(ratRound(bValue, places), a.value) ||
+      (cut && truncates(bValue, places, a.value));
+  }
   if (bBig) {
     const lit = big().divide(
       big().bignumber(a.value.n.toString()),
       big().bignumber(a.value.d.toString()),
     );
-    return bBig.toDecimalPlaces(places, 4).equals(lit as unknown as BigValue); // 4: round half up
+    return bBig.toDecimalPlaces(places, 4).equals(lit as unknown as BigValue) || // 4: half up
+      (cut && bBig.toDecimalPlaces(places, 1).equals(lit as unknown as BigValue)); // 1: to zero
   }
   return false;
+}
+
+/** True when `x` cut (toward zero) to `places` decimals is `written`. */
+function truncates(x: Rational, places: number, written: Rational): boolean {
+  const scale = 10n ** BigInt(places);
+  const cut = (x.n * scale) / x.d; // BigInt division truncates toward zero
+  return ratEqual({ n: cut, d: 1n }, ratMul(written, { n: scale, d: 1n }));
 }
 
 /** Value of a constant scalar with the 64-digit instance, or with the 128-digit one when `high`. */
@@ -202,7 +217,34 @@ function compareWithZero(a: Scalar, b: Scalar, x: BigValue, y: BigValue): Verdic
   }
 }
 
+/**
+ * True when two constants differ by far more than any rounding (1e-6 relative in floats) and no
+ * reading could still make them equal (no written decimal, `%` or degrees): the 64-digit
+ * evaluation is then skipped.
+ */
+function clearlyDifferent(a: Scalar, b: Scalar, percent: boolean): boolean {
+  if (percent) return false;
+  for (const s of [a, b]) {
+    if (s.flags.percent || s.flags.degree || (s.t === "num" && s.lit?.isDecimal)) return false;
+  }
+  // The gold's compiled form is memoised; the prediction's is compiled afresh.
+  const floatOf = (s: Scalar, cache: Map<string, FloatScalar>): number | null => {
+    if (s.t === "num") return Number(s.value.n) / Number(s.value.d);
+    const v = toComplex(compiledOf(s.src, cache).evaluate({}));
+    return v && v.im === 0 ? v.re : null;
+  };
+  try {
+    const x = floatOf(a, new Map());
+    const y = floatOf(b, GOLD_CONSTANTS);
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+    return Math.abs(x - y) > 1e-6 * Math.max(Math.abs(x), Math.abs(y), 1); // near 0: slow path
+  } catch {
+    return false;
+  }
+}
+
 function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
+  if (clearlyDifferent(a, b, percent)) return NOT("value_differs");
   const aDeg = a.flags.degree && !b.flags.degree && hasPi(b);
   const bDeg = b.flags.degree && !a.flags.degree && hasPi(a);
   let x, y;
@@ -252,9 +294,19 @@ export interface FloatScalar {
   compiled?: { evaluate(scope: Record<string, number>): unknown };
 }
 
+/**
+ * Compiled gold expressions, a bounded pure memo (same source → same function) like the gold
+ * parse cache: a group's responses share one gold. Predictions are compiled afresh.
+ */
+const GOLD_COMPILED = new Map<string, FloatScalar>();
+/** Compiled gold constants for the float pre-check (pure memo, bounded like the others). */
+const GOLD_CONSTANTS = new Map<string, FloatScalar>();
+const GOLD_COMPILED_LIMIT = 5000;
+
 export function compiledOf(src: string, cache: Map<string, FloatScalar>) {
   let entry = cache.get(src);
   if (!entry) {
+    if (cache.size >= GOLD_COMPILED_LIMIT) cache.clear(); // bounds the shared memos
     entry = { compiled: flt().compile(src) };
     cache.set(src, entry);
   }
@@ -292,20 +344,36 @@ export function samplePoints(
 /** Symbolic equality: simplify(a − b) = 0, else agreement at seeded random points. */
 function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: string[]): Verdict {
   const { seed = 0 } = options;
-  // Real roots (nthRoot) and principal powers differ for negative inputs: judge those on the
-  // positive points only.
-  const branchy = [a, b].some((s) => s.t === "expr" && /nthRoot|\^\s*\(?[^)]*\//.test(s.src));
+  // Roots, logs and fractional powers differ between branches for negative inputs
+  // (`\sqrt{V}/\sqrt{c}` vs `\sqrt{V/c}`): judged on positive values only, as answers assume.
+  const branchy = [a, b].some((s) =>
+    s.t === "expr" && /nthRoot|sqrt|log|\^\s*\(?[^)]*\//.test(s.src)
+  );
   const cache = new Map<string, FloatScalar>();
+  const tolerance = writtenTolerance(a, b);
   let agree = 0;
+  let approximate = false;
   try {
     const fa = compiledOf(srcOf(a), cache);
-    const fb = compiledOf(srcOf(b), cache);
+    const fb = compiledOf(srcOf(b), GOLD_COMPILED);
     for (const p of samplePoints(vars, seed, 8)) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
-      const x = toComplex(fa.evaluate(p));
-      const y = toComplex(fb.evaluate(p));
+      let x, y;
+      try {
+        x = toComplex(fa.evaluate(p));
+        y = toComplex(fb.evaluate(p));
+      } catch {
+        continue; // outside one side's domain (`n!` at negative n): this point decides nothing
+      }
       if (!x || !y) continue;
+      // Both below 1e-150: float underflow (`x^{8542}` at x < 1 is 0), not evidence of equality.
+      if (Math.hypot(x.re, x.im) < 1e-150 && Math.hypot(y.re, y.im) < 1e-150) continue;
       if (!closeComplex(x, y, 1e-9)) {
+        if (tolerance > 0 && closeComplex(x, y, tolerance)) {
+          approximate = true; // `x + 1.414i` vs `x + \sqrt2 i`: within the written precision
+          agree++;
+          continue;
+        }
         if (closeComplex(x, y, 1e-6)) continue; // float noise near cancellation: not decisive
         return NOT("value_differs");
       }
@@ -314,10 +382,32 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   } catch {
     return UNSURE("eval_error");
   }
+  if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
+    // Floats can hide a gap only past ~1e8 (`10^{20}x + 1` vs `10^{20}x`) or below 1e-6
+    // (`x + 0.0000001`): only then re-check at 64 digits.
+    const fine = [a, b].every((s) =>
+      s.t === "num" || (magnitudeBound(s.node) <= 8 && !/\d{7,}|\.\d{6,}|e-/.test(s.src))
+    );
+    if (fine) return EQUAL("symbolic");
     return gapAtHighPrecision(a, b, vars, seed) ? NOT("value_differs") : EQUAL("symbolic");
   }
   return simplifiesToZero(`${srcOf(a)} - ${srcOf(b)}`) ? EQUAL("symbolic") : UNSURE("inconclusive");
+}
+
+/**
+ * Relative tolerance granted by decimals written inside an expression: one side has only decimals
+ * of 4+ significant digits (`1.414`), the other none; half a unit of the shortest one's last
+ * digit, relative. 0 when no tolerance applies.
+ */
+function writtenTolerance(a: Scalar, b: Scalar): number {
+  const decimals = (s: Scalar) => s.t === "expr" ? s.src.match(/\d*\.\d+/g) ?? [] : [];
+  const [da, db] = [decimals(a), decimals(b)];
+  if ((da.length > 0) === (db.length > 0)) return 0;
+  const digits = Math.min(
+    ...[...da, ...db].map((d) => d.replace(/^[0.]+/, "").replace(".", "").length),
+  );
+  return digits >= 4 ? 0.5 * 10 ** (1 - digits) : 0;
 }
 
 /**

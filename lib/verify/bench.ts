@@ -1,7 +1,7 @@
 /**
- * Verifier benchmark: throughput (cases per second, one thread) and agreement with the labels of
- * `data/verify_labelled.jsonl`, a hand-made set modelled on the failure modes in DESIGN §5
- * (issue 2 §3, Benchmark).
+ * Verifier benchmark: throughput (cases per second, one thread) and agreement with labelled pairs —
+ * the peers' corpus in `data/verify/` (blind and tuning halves) and the regression set
+ * `data/verify_labelled.jsonl` — per category, per source repository and per answer kind.
  * @module
  */
 import type { VerifyOptions, VerifyOutcome } from "./types.ts";
@@ -19,6 +19,8 @@ export interface LabelledCase {
   category?: string;
   /** Per-call options for this case. */
   options?: VerifyOptions;
+  /** Where the label comes from (`owner/repo:path::test`), for per-source agreement. */
+  source?: string;
 }
 
 /** Options for {@linkcode benchVerifier}. */
@@ -54,6 +56,14 @@ export interface BenchVerifierResult {
   maxCaseMs: number;
   /** Agreement per category: `[agreeing, total]`. */
   byCategory: Record<string, [number, number]>;
+  /** Agreement per source repository (the part of `source` before `:`): `[agreeing, total]`. */
+  bySource: Record<string, [number, number]>;
+  /** Agreement per answer kind (see {@linkcode answerKind}): `[agreeing, total]`. */
+  byKind: Record<string, [number, number]>;
+  /** Cases labelled `not_equal` (or `unverifiable`) that the verifier called `equal`. */
+  falsePositives: number;
+  /** Cases labelled `equal` that the verifier did not call `equal`. */
+  falseNegatives: number;
   /** Cases whose result differs from the label. */
   disagreements: { pred: string; gold: string; label: string; result: string; reason: string }[];
 }
@@ -119,20 +129,35 @@ export async function benchVerifier(
     throw new RangeError("Cannot benchmark the verifier: expected cases, got none");
   }
   const byCategory: Record<string, [number, number]> = {};
+  const bySource: Record<string, [number, number]> = {};
+  const byKind: Record<string, [number, number]> = {};
   const disagreements: BenchVerifierResult["disagreements"] = [];
   let agree = 0;
   let maxCaseMs = 0;
+  let falsePositives = 0;
+  let falseNegatives = 0;
   const coldStart = performance.now();
-  for (const c of cases) {
+  const results = cases.map((c) => {
     const t = performance.now();
     const r = verifyAnswer(c.pred, c.gold, c.options ?? {});
     maxCaseMs = Math.max(maxCaseMs, performance.now() - t);
+    return r;
+  });
+  const coldMs = performance.now() - coldStart;
+  for (const [k, c] of cases.entries()) {
+    const r = results[k];
     const ok = r.result === c.label;
-    const cat = (byCategory[c.category ?? "all"] ??= [0, 0]);
-    cat[1]++;
+    if (!ok && r.result === "equal") falsePositives++;
+    if (!ok && c.label === "equal") falseNegatives++;
+    const groups = [
+      byCategory[c.category ?? "all"] ??= [0, 0],
+      bySource[(c.source ?? "unknown").split(":")[0]] ??= [0, 0],
+      byKind[answerKind(c.pred, c.gold)] ??= [0, 0],
+    ];
+    for (const g of groups) g[1]++;
     if (ok) {
       agree++;
-      cat[0]++;
+      for (const g of groups) g[0]++;
     } else {
       disagreements.push({
         pred: c.pred,
@@ -143,7 +168,6 @@ export async function benchVerifier(
       });
     }
   }
-  const coldMs = performance.now() - coldStart;
   const start = performance.now();
   for (let k = 0; k < rounds; k++) {
     for (const c of cases) verifyAnswer(c.pred, c.gold, c.options ?? {});
@@ -158,6 +182,42 @@ export async function benchVerifier(
     n: cases.length,
     maxCaseMs,
     byCategory,
+    bySource,
+    byKind,
+    falsePositives,
+    falseNegatives,
     disagreements,
   };
+}
+
+/**
+ * Sorts a labelled pair into one answer kind, for per-kind agreement tables: `long_response`
+ * (prose or several lines), `relation`, `equation`, `set_tuple`, `number`, `plain_text` (maths
+ * without TeX commands), `latex`.
+ *
+ * @param pred The prediction.
+ * @param gold The gold answer.
+ * @returns The kind's name.
+ * @example
+ * ```ts
+ * import { answerKind } from "./bench.ts";
+ * answerKind("4^(-1/2)", "1/2"); // "plain_text"
+ * ```
+ */
+export function answerKind(pred: string, gold: string): string {
+  const both = `${pred} ${gold}`;
+  if (pred.length > 160 || /\n/.test(pred.trim()) || /[a-zA-Z]{4,}\s+[a-zA-Z]{4,}/.test(pred)) {
+    return "long_response";
+  }
+  if (/[<>≤≥]|\\(?:le|ge|leq|geq|lt|gt)(?![a-zA-Z])|\\in(?![a-zA-Z])/.test(both)) {
+    return "relation";
+  }
+  if (/=/.test(both)) return "equation";
+  if (/^\s*\$?\s*(?:\\left)?\s*[([{]|\\\{|,/.test(pred) || /^\s*[([{]/.test(gold)) {
+    return "set_tuple";
+  }
+  if (/^[\s$]*[+-]?[\d.,]+\s*\$?$/.test(pred) && /^[\s$]*[+-]?[\d.,]+\s*\$?$/.test(gold)) {
+    return "number";
+  }
+  return /\\[a-zA-Z]/.test(both) ? "latex" : "plain_text";
 }

@@ -12,8 +12,10 @@ export interface ExtractedAnswer {
   /** The answer text with `$` delimiters and trailing punctuation removed, or `null`. */
   answer: string | null;
   /**
-   * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_is`,
-   * `answer_line`, `bare`, `last_number`; or why not: `no_answer`, `truncated`, `empty`.
+   * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_heading`,
+   * `answer_is`,
+   * `answer_line`, `bare`, `last_math`, `last_number`; or why not: `no_answer`, `truncated`,
+   * `empty`.
    */
   reason: string;
 }
@@ -33,10 +35,32 @@ const EOS_PATTERN =
  * ```
  */
 export function cleanAnswerText(text: string): string {
-  return text.replace(EOS_PATTERN, "").replace(/[\u2212\uFE63\uFF0D]/g, "-").replace(
+  const s = text.replace(EOS_PATTERN, "").replace(/[\u2212\uFE63\uFF0D]/g, "-").replace(
     /[\u00A0\u2009\u202F]/g,
     " ",
   );
+  return undoubleEscapes(s);
+}
+
+/**
+ * LaTeX escaped twice (as in JSON or Python source: `\\frac{1}{5}`) back to single escapes, only
+ * when no command in the text is escaped once, so matrix row breaks (`\\`) in normal LaTeX stay.
+ */
+function undoubleEscapes(s: string): string {
+  // `\\dfrac` next to single escapes (a hand-edited gold): a row break is never glued to these.
+  s = s.replace(/(?<!\\)\\\\(?=(?:[dt]?frac|sqrt|left|right|cdot|times|pi)(?![a-zA-Z]))/g, "\\");
+  if (!s.includes("\\\\") || !/\\\\(?:[a-zA-Z]{2,}|[{}])/.test(s)) return s;
+  if (/(?<!\\)\\[a-zA-Z{}]/.test(s.replace(/\\\\/g, ""))) return s;
+  return s.replace(/\\\\/g, "\\");
+}
+
+/** The part a reader grades: after the last `</think>`, inside the last `<answer>…</answer>`. */
+function answerRegion(s: string): string {
+  const think = s.lastIndexOf("</think>");
+  let t = think >= 0 ? s.slice(think + 8) : s;
+  const tags = [...t.matchAll(/<answer>([\s\S]*?)<\/answer>/gi)];
+  if (tags.length > 0) t = tags[tags.length - 1][1];
+  return t;
 }
 
 /** Finds the end (index after `}`) of the brace group opening at `open`, or -1 when unclosed. */
@@ -92,7 +116,11 @@ function fromBoxes(text: string, boxes: Box[]): ExtractedAnswer {
   if (last.content === null) return { answer: null, reason: "truncated" };
   const group = [last.content];
   for (let k = boxes.length - 2; k >= 0; k--) {
-    const gap = text.slice(boxes[k].end, boxes[k + 1].start);
+    // Between boxes only separators: `and`, `,`, `\quad \text{and} \quad`, `\) and \(`.
+    const gap = text.slice(boxes[k].end, boxes[k + 1].start)
+      .replace(/\\(?:q?quad(?![a-zA-Z])|[,;! ()\[\]])/g, " ")
+      // `\text{ for part (a) and }`: a short note between the boxes, ending in and / or
+      .replace(/\\text\s*\{[^{}]{0,40}?\b(and|or)\s*\}|\\text\s*\{\s*[,;]?\s*\}/g, " $1 ");
     if (!/^[\s,;$.]*(?:and|or|,|;)?[\s,;$]*$/i.test(gap) || boxes[k].content === null) break;
     group.unshift(boxes[k].content as string);
   }
@@ -106,8 +134,9 @@ function tidy(answer: string): string {
   let s = answer.trim();
   for (let k = 0; k < 3; k++) {
     const before = s;
-    s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").trim();
-    s = trimPunctuation(s);
+    s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").replace(/^#{2,}\s*/, "")
+      .trim();
+    s = trimPunctuation(s).replace(/(?<!\\)\\$/, "").trim(); // `185\`: a stray escape
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
       /^\\\(([\s\S]*)\\\)$/.exec(s);
     if (d && !d[1].includes("$")) s = d[1].trim();
@@ -137,7 +166,8 @@ function firstSentence(text: string): string {
   return end ? line.slice(0, end.index) : line;
 }
 
-const PROSE_WORD = /(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z{])/g;
+// A prose word stands between spaces or punctuation; `theta**(3)`, `(alpha)/(2)`, `2as` are maths.
+const PROSE_WORD = /(?<=^|[\s"'])[a-zA-Z]{2,}(?=$|[\s.,;:!?"'])/g;
 const MATH_WORDS = new Set([
   "sin",
   "cos",
@@ -159,6 +189,23 @@ const MATH_WORDS = new Set([
   "kg",
   "ft",
   "inf",
+  "sinh",
+  "cosh",
+  "tanh",
+  "cosec",
+  "abs",
+  "alpha",
+  "beta",
+  "gamma",
+  "delta",
+  "theta",
+  "lambda",
+  "mu",
+  "rho",
+  "sigma",
+  "tau",
+  "phi",
+  "omega",
 ]);
 
 /** True when a text reads as a short answer rather than prose (fewer than 3 plain words). */
@@ -170,6 +217,22 @@ function looksBare(text: string): boolean {
     if (!MATH_WORDS.has(m[0].toLowerCase())) words++;
   }
   return words < 3;
+}
+
+/**
+ * The last maths of a response with no marked answer: a `\[…\]`, `$$…$$` or `$…$` region. A
+ * leading `=` (a displayed line `… $= y^2+1$`) is dropped; an equation is left whole, for the
+ * comparison to judge.
+ */
+function lastMathRegion(text: string): string | null {
+  const re = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$/g;
+  let last: string | null = null;
+  let m: RegExpExecArray | null;
+  let count = 0;
+  while ((m = re.exec(text)) !== null && count++ < 10000) last = m[1] ?? m[2] ?? m[3] ?? m[4];
+  if (last === null) return null;
+  const answer = tidy(last.replace(/^\s*=/, ""));
+  return answer === "" ? null : answer;
 }
 
 function lastNumber(text: string): string | null {
@@ -191,23 +254,37 @@ function lastNumber(text: string): string | null {
  * ```
  */
 export function extractAnswer(text: string, options: ExtractAnswerOptions = {}): ExtractedAnswer {
-  const { lastNumber: useLastNumber = false, bare = true } = options;
+  const { lastNumber: useLastNumber = true, lastMath = true, bare = true } = options;
   if (typeof text !== "string") return { answer: null, reason: "no_answer" };
-  const s = cleanAnswerText(text);
+  const s = answerRegion(cleanAnswerText(text));
   if (s.trim() === "") return { answer: null, reason: "empty" };
   const boxes = s.includes("box") ? findBoxes(s) : [];
   if (boxes.length > 0) return fromBoxes(s, boxes);
   const found = markedAnswer(s);
   if (found) return found;
   if (bare && looksBare(s.trim())) {
+    // "Answer $ 9 $", "The result is \( 3 \)": words around maths, the maths is the answer.
+    const math = /^\s*(?:\$|\\\[|\\\()/.test(s) ? null : lastMathRegion(s);
+    if (math !== null) return { answer: math, reason: "last_math" };
     const answer = tidy(s);
     return answer === "" ? { answer: null, reason: "empty" } : { answer, reason: "bare" };
+  }
+  if (lastMath) {
+    const m = lastMathRegion(s);
+    if (m !== null) return { answer: m, reason: "last_math" };
   }
   if (useLastNumber) {
     const n = lastNumber(s);
     if (n !== null) return { answer: n, reason: "last_number" };
   }
   return { answer: null, reason: "no_answer" };
+}
+
+/** "The largest $n$ is 34": in a prose answer line, the part after the last " is ". */
+function afterIs(segment: string): string {
+  if (looksBare(segment)) return segment;
+  const k = segment.toLowerCase().lastIndexOf(" is ");
+  return k >= 0 ? segment.slice(k + 4) : segment;
 }
 
 function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
@@ -233,15 +310,24 @@ function markedAnswer(s: string): ExtractedAnswer | null {
     const answer = tidy(gsm[1]);
     return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };
   }
-  const is = lastMatch(/\banswer(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
+  // A heading line, answer on the next line: PRM800K's `# Answer\n\n5`, `**Final Answer**\n…`.
+  const heading = lastMatch(
+    /^[ \t]*(?:#{1,6}[ \t]*|\*\*)?(?:final[ \t]+)?answer(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*\n\s*([^\n]+)/gim,
+    s,
+  );
+  if (heading) {
+    const answer = tidy(heading[1]);
+    if (answer !== "") return { answer, reason: "answer_heading" };
+  }
+  const is = lastMatch(/\b(?:answer|result)(?:\s+is\b|\s*[=:])\s*(?:[:=]\s*)?/gi, s);
   if (is) {
-    const answer = tidy(firstSentence(s.slice(is.index + is[0].length)));
+    const answer = tidy(afterIs(firstSentence(s.slice(is.index + is[0].length))));
     if (answer !== "") return { answer, reason: "answer_is" };
     return { answer: null, reason: "truncated" };
   }
   const line = lastMatch(/^[ \t*#]*(?:final answer|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
   if (line) {
-    const answer = tidy(firstSentence(line[1]));
+    const answer = tidy(afterIs(firstSentence(line[1])));
     return answer === ""
       ? { answer: null, reason: "truncated" }
       : { answer, reason: "answer_line" };

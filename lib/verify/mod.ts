@@ -11,7 +11,7 @@
  * extractAnswer("... so $\\boxed{1\\frac12}$").answer; // "1\\frac12"
  * verifyAnswer("The answer is 1,000.", "1000").result; // "equal"
  * verifyAnswer("(1,0)", "1,000").result; // "not_equal"
- * verifyAnswer("x = 3", "3").reason; // "equation_vs_value"
+ * verifyAnswer("x^2 = 9", "3").reason; // "equation_vs_value"
  * const pool = new VerifierPool({ size: 2, timeoutMs: 2000 });
  * const results = await pool.verifyMany([{ pred: "\\boxed{2^{10}}", gold: "1024" }]);
  * pool.close();

@@ -24,7 +24,8 @@ export interface VerifyResult {
   /**
    * Why. Equal: `identical`, `exact`, `numeric`, `decimal_precision`, `percent`, `symbolic`,
    * `equation`, `structure`, `boxes_agree`. Not equal: `value_differs`, `type_mismatch`,
-   * `length_differs`, `bracket_differs`, `variables_differ`, `equation_vs_value`, `no_answer`,
+   * `length_differs`, `bracket_differs`, `variables_differ`, `equation_vs_value`, `unit_differs`,
+   * `no_answer`,
    * `truncated`. Unverifiable: `gold_no_answer`, `gold_unparseable`, `pred_unparseable`,
    * `too_large`, `too_long`, `precision_limit`, `inconclusive`, `eval_error`, `timeout`,
    * `worker_error`, `pool_closed`, `bad_input`, `internal_error`.
@@ -39,9 +40,15 @@ export interface VerifyResult {
 /** Options for {@linkcode extractAnswer}. */
 export interface ExtractAnswerOptions {
   /**
-   * Fall back to the last number in the text when no marked answer (box, `####`, "the answer is",
-   * "Answer:") is found.
-   * @default false
+   * Fall back to the last maths region (`\[…\]`, `$$…$$`, `$…$`) when no marked answer (box,
+   * `####`, "the answer is", "Answer:", `<answer>` tags) is found and the text is not bare.
+   * @default true
+   */
+  lastMath?: boolean;
+  /**
+   * Fall back to the last number in the text when neither a marked answer nor any maths is found
+   * (`so the number is 1,000.99 m²`).
+   * @default true
    */
   lastNumber?: boolean;
   /**
@@ -67,14 +74,17 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   percent?: boolean;
   /**
-   * Let an inequality in one variable match the interval it describes (`x > 3` vs `(3, \infty)`).
-   * @default false
+   * Let an inequality in one variable match the interval it describes (`x > 3` vs `(3, \infty)`,
+   * `-2 \le x \le 7` vs `[-2, 7]`): both describe the same set.
+   * @default true
    */
   inequalityAsInterval?: boolean;
   /**
-   * Let an assignment (a name or `f(x)` on the left) match its value: `x = 3` vs `3`, and
-   * `x = 1, y = 2` vs `(1, 2)`. An equation is otherwise never reduced to its right-hand side.
-   * @default false
+   * Let an equation that states a value match that value: an assignment (a name, `f(x)` or a
+   * tuple of names on the left: `x = 3` vs `3`, `(p,q) = (3,2)` vs `(3,2)`, `x = 1, y = 2` vs
+   * `(1, 2)`) or a derivation with a constant left side (`\sqrt{4} = 2` vs `2`). Other equations
+   * are never reduced to their right-hand side (`x^2 = 4` is not `4`).
+   * @default true
    */
   assignmentAsValue?: boolean;
   /**

@@ -7,6 +7,7 @@
 import { compareParsed, type Verdict } from "./_compare.ts";
 import { parseAnswer, type Parsed } from "./_parse.ts";
 import { extractAnswer } from "./extract.ts";
+import { unitsDiffer } from "./_units.ts";
 import type { AnswerForm, VerifyOptions, VerifyResult } from "./types.ts";
 
 const PARSE_CACHE_LIMIT = 20000;
@@ -33,6 +34,30 @@ function tryParse(answer: string): Parsed | Error {
   }
 }
 
+/** `D`, `(D)`, `(D) Alina`, `D.`: a multiple-choice letter leading the answer. */
+const LEADING_CHOICE = /^\s*\(?([A-E])\)?(?=$|[\s.:,)])/;
+const ANY_CHOICE = /(?<![A-Za-z0-9\\^_])\(?([A-E])\)?(?![A-Za-z0-9^_(])/;
+const PROSE = /(?:^|\s)[a-z]{3,}(?=$|[\s.,;:!?'])/;
+
+/**
+ * Multiple choice: when the gold is a letter A–E (`(D) Alina` included), the prediction's first
+ * standalone letter — in its extracted answer, else in its text — is its choice ("The answer is
+ * for sure D, not A or B" chose D). Null when the gold is not a choice or no letter is found.
+ */
+function choiceVerdict(gold: string, answer: string | null, text: string) {
+  const g = LEADING_CHOICE.exec(gold);
+  if (!g || (gold.trim().length > 3 && !/^\s*\(?[A-E]\)?\s+[A-Z][a-z]/.test(gold))) return null;
+  // A letter inside an answer only when the answer is prose (`for sure D`), never maths (`x + A`).
+  const inProse = (t: string) =>
+    PROSE.test(t.replace(/\\[a-zA-Z]+/g, " ")) ? ANY_CHOICE.exec(t) : null;
+  const p = LEADING_CHOICE.exec(answer ?? "") ?? inProse(answer ?? "") ??
+    (answer === null ? inProse(text) : null);
+  if (!p) return null;
+  return p[1] === g[1]
+    ? { result: "equal" as const, reason: "choice" }
+    : { result: "not_equal" as const, reason: "value_differs" };
+}
+
 function form(raw: string, extracted: string | null, parsed?: Parsed | Error): AnswerForm {
   const normalized = parsed && !(parsed instanceof Error) ? parsed.norm : null;
   return { raw, extracted, normalized };
@@ -49,7 +74,7 @@ function form(raw: string, extracted: string | null, parsed?: Parsed | Error): A
  * ```ts
  * import { verifyAnswer } from "./verify.ts";
  * verifyAnswer("so the answer is $\\boxed{\\frac12}$", "0.5").result; // "equal"
- * verifyAnswer("x = 3", "3").reason; // "equation_vs_value"
+ * verifyAnswer("x^2 = 9", "3").reason; // "equation_vs_value"
  * ```
  */
 export function verifyAnswer(
@@ -86,7 +111,12 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   if (g.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" });
   }
+  const choice = choiceVerdict(g.answer, p.answer, pred);
+  if (choice) return done(choice);
+  // `f'` vs `f'`: the same text is the same answer, even when it cannot be parsed.
+  const same = p.answer !== null && p.answer.trim() === g.answer.trim();
   const gp = parseCached(g.answer);
+  if (gp instanceof Error && same) return done({ result: "equal", reason: "identical" });
   if (gp instanceof Error) {
     const reason = gp instanceof RangeError ? "too_large" : "gold_unparseable";
     return done({ result: "unverifiable", reason });
@@ -105,7 +135,13 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
     const reason = pp instanceof RangeError ? "too_large" : "pred_unparseable";
     return done({ result: "unverifiable", reason }, gp, pp);
   }
-  let verdict = compareParsed(pp, gp, options);
+  // Several boxed answers are one answer set: `\boxed{1} and \boxed{-2}` vs `-2, 1`.
+  const boxes = p.reason === "boxed_multiple" || g.reason === "boxed_multiple";
+  const multiple = boxes ? { ...options, unordered: true } : options;
+  let verdict = compareParsed(pp, gp, multiple);
+  if (verdict.result === "equal" && unitsDiffer(p.answer, g.answer)) {
+    verdict = { result: "not_equal", reason: "unit_differs" };
+  }
   if (
     verdict.result !== "equal" && p.reason === "boxed_multiple" && pp.t === "seq" && gp.t !== "seq"
   ) {

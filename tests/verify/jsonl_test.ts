@@ -12,7 +12,7 @@ Deno.test("verifyJsonl adds verdict, result and reason and passes other fields t
   const rows = await collect([
     JSON.stringify({ id: "a", pred: "\\boxed{4}", gold: "4", extra: [1] }),
     "",
-    JSON.stringify({ id: "b", pred: "x=4", gold: "4" }),
+    JSON.stringify({ id: "b", pred: "x^2=16", gold: "4" }),
   ]);
   assert.equal(rows.length, 2);
   assert.deepEqual(rows[0], {
