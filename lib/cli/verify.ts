@@ -1,9 +1,10 @@
 /**
  * `deno task verify [FILE]`: verifies JSONL rows `{pred, gold, ...}` from FILE (stdin when absent)
- * and writes each row back with `verdict`, `result` and `reason` (issue 2 §3, CLI).
+ * and writes each row back with `verdict`, `result` and `reason`.
  * @module
  */
 import { parseArgs } from "node:util";
+import { runMain, UsageError } from "../run/command.ts";
 import { readLines, verifyJsonl } from "../verify/mod.ts";
 
 const HELP = `Usage: deno task verify [FILE] [options]
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   const file = positionals[0];
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) {
-    throw new RangeError(`Cannot verify: expected an integer --seed, got ${values.seed}`);
+    throw new UsageError(`Cannot verify: expected an integer --seed, got ${values.seed}`);
   }
   let input = Deno.stdin.readable;
   if (file) {
@@ -90,9 +91,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-try {
-  Deno.exit(await main());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  Deno.exit(1);
-}
+if (import.meta.main) await runMain("verify", main);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
-import { tokenRewards } from "../rl/rewards.ts";
+import { REWARD_VERIFY_OPTIONS, tokenRewards } from "../rl/rewards.ts";
 import { splitSteps, stepTokenSpans, tokenStepIndex } from "../steps/mod.ts";
 import { verifyAnswer } from "../verify/mod.ts";
 import {
@@ -83,7 +83,9 @@ export async function scoreCredit(
   }
   const t0 = performance.now();
   const { items } = request;
-  const verdicts = items.map((item) => verifyAnswer(item.response, item.gold));
+  const verdicts = items.map((item) =>
+    verifyAnswer(item.response, item.gold, REWARD_VERIFY_OPTIONS)
+  );
   const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
   const critiques = wProcess > 0 && items.length > 0
     ? await deps.critique(items.map((item) => ({

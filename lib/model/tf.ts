@@ -1,7 +1,7 @@
 /**
  * The one place capo imports TensorFlow.js: the core API (`tf`), the always-available cpu backend,
  * the wasm-friendly gradient of BatchMatMul, and `chooseBackend`, which loads the other backends
- * lazily and reports which one really started (DESIGN §3 has the measured facts behind the order).
+ * lazily and reports which one really started.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -290,7 +290,7 @@ function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
 
 /**
  * Registers the BatchMatMul gradient with explicit transposes instead of transpose flags (the wasm
- * backend's flagged matMul is ~7× slower, DESIGN §3). tfjs has no separate MatMul kernel: every
+ * backend's flagged matMul is ~7× slower). tfjs has no separate MatMul kernel: every
  * `tf.matMul` runs BatchMatMul. The gradient registry is process-wide; this is capo's only global
  * TensorFlow.js state besides the backend registry, it is numerically the stock gradient, and
  * registering twice is harmless. Runs once when this module loads.

@@ -4,6 +4,7 @@
  * The asymmetric default (2 / 1) makes any token of a correct answer outrank any token of a wrong one.
  * @module
  */
+import type { VerifyOptions } from "../verify/mod.ts";
 
 /** Input of {@linkcode tokenRewards}: one response. */
 export interface TokenRewardsInput {
@@ -67,3 +68,13 @@ export function tokenRewards(
     return base - wProcess * (wrongness[step] ?? 0);
   });
 }
+
+/**
+ * How rewards and evaluations read a response's answer (the one rule both use): the response must
+ * mark its final answer — a box, "the answer is", `####`, an answer tag or heading — and nothing is
+ * guessed from its last number or last formula, so an unfinished response earns nothing.
+ */
+export const REWARD_VERIFY_OPTIONS: Readonly<VerifyOptions> = Object.freeze({
+  lastNumber: false,
+  lastMath: false,
+});

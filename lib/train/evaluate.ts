@@ -7,6 +7,7 @@
  */
 import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, type Tokenizer } from "../model/mod.ts";
+import { REWARD_VERIFY_OPTIONS } from "../rl/rewards.ts";
 import { extractAnswer, verifyAnswer } from "../verify/mod.ts";
 import { encodePrompt } from "./_batch.ts";
 
@@ -114,7 +115,8 @@ export async function evaluatePolicy(
     out.tokens.forEach((ids, j) => {
       tokens += ids.length;
       const response = tokenizer.decode(ids);
-      const answerCorrect = verifyAnswer(response, part[j].answer).result === "equal";
+      const answerCorrect =
+        verifyAnswer(response, part[j].answer, REWARD_VERIFY_OPTIONS).result === "equal";
       const judged = judgeSteps?.(part[j], response);
       responses.push({
         id: part[j].id,
@@ -209,8 +211,13 @@ export async function majorityAtK(
   problems.forEach((problem, i) => {
     const group = responses.slice(i * k, (i + 1) * k);
     sampleRight += group.filter((r) => r.answerCorrect).length / k;
-    const winner = majorityAnswer(group.map((r) => extractAnswer(r.response).answer));
-    if (winner !== null && verifyAnswer(winner, problem.answer).result === "equal") majRight++;
+    const winner = majorityAnswer(
+      group.map((r) => extractAnswer(r.response, REWARD_VERIFY_OPTIONS).answer),
+    );
+    if (
+      winner !== null &&
+      verifyAnswer(winner, problem.answer, REWARD_VERIFY_OPTIONS).result === "equal"
+    ) majRight++;
   });
   const n = problems.length;
   return { majAccuracy: majRight / n, sampleAccuracy: sampleRight / n, count: n, k };

@@ -11,7 +11,7 @@ import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, tf, type Tokenizer } from "../model/mod.ts";
 import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
 import { Adam } from "../rl/optim.ts";
-import { tokenRewards } from "../rl/rewards.ts";
+import { REWARD_VERIFY_OPTIONS, tokenRewards } from "../rl/rewards.ts";
 import { splitSteps, tokenStepIndex } from "../steps/mod.ts";
 import { createRng, hashJson } from "../util/mod.ts";
 import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
@@ -231,7 +231,9 @@ export async function trainRl(
       times.ms_sample = performance.now() - t0;
       // Phase 2 — verify: the rule verifier scores each final answer against the gold one.
       t0 = performance.now();
-      const verdicts = responses.map((text, i) => verifyAnswer(text, group[i].answer));
+      const verdicts = responses.map((text, i) =>
+        verifyAnswer(text, group[i].answer, REWARD_VERIFY_OPTIONS)
+      );
       const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
       const gold = responses.map((text, i) => judgeSteps?.(group[i], text));
       times.ms_verify = performance.now() - t0;

@@ -1,5 +1,5 @@
 /**
- * Structured equivalence of parsed answers (DESIGN §5, item 4): equations as `lhs − rhs` up to a
+ * Structured equivalence of parsed answers: equations as `lhs − rhs` up to a
  * constant factor, tuples and intervals with bracket types, sets and unordered lists, unions,
  * matrices and inequalities (optionally as intervals). Scalars go to `_scalar.ts`.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Bare LaTeX (no `$` needed) to mathjs expression syntax (DESIGN §5, item 2): `\frac12`, `\dfrac`,
+ * Bare LaTeX (no `$` needed) to mathjs expression syntax: `\frac12`, `\dfrac`,
  * `\sqrt[3]{x}`, `40\pi`, mixed numbers `1\frac12`, `\sin^2 x`, `\log_2 8`, `|x|`, `\binom`, implicit
  * multiplication made explicit, multi-letter products (`xy` → `x*y`) split.
  * @module

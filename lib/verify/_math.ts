@@ -1,8 +1,7 @@
 /**
  * The verifier's mathjs side (the only place capo imports mathjs): a BigNumber instance for exact
  * and high-precision evaluation, a float instance for complex values and random-point checks, an
- * exact BigInt rational evaluator, and a magnitude bound computed before anything is evaluated
- * (DESIGN §5, items 1, 3 and 6).
+ * exact BigInt rational evaluator, and a magnitude bound computed before anything is evaluated.
  * @module
  */
 import { all, type BigNumber, create, type MathNode } from "mathjs";

@@ -1,5 +1,5 @@
 /**
- * Answer text to a structured value (DESIGN §5, item 4): numbers (exact fast path), expressions,
+ * Answer text to a structured value: numbers (exact fast path), expressions,
  * tuples / intervals (bracket types kept), sets, bare lists, unions, matrices, equations,
  * inequalities and text; thousands separators told apart from tuples; units, `\text{}`, `%`,
  * degrees and `$` peeled off with flags kept.

@@ -1,5 +1,5 @@
 /**
- * Exact rationals on BigInt for the verifier's fast path and exact evaluator (DESIGN §5, item 1:
+ * Exact rationals on BigInt for the verifier's fast path and exact evaluator:
  * integers and rationals compare exactly, big integers never pass through floats).
  * @module
  */

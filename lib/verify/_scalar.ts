@@ -1,5 +1,5 @@
 /**
- * Scalar equivalence (DESIGN §5, items 1 and 3): exact rationals first, 64-digit BigNumber
+ * Scalar equivalence: exact rationals first, 64-digit BigNumber
  * evaluation for constants, relative tolerance only for written decimals (scaled to their stated
  * precision), a written `%` read both ways, degrees vs radians, and symbolic equality by seeded
  * random points (then simplify) with matching variables.

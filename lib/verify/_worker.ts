@@ -1,6 +1,6 @@
 /**
  * Worker entry of {@linkcode VerifierPool}: answers `{id, pred, gold, options}` messages with
- * `{id, result}` by calling `verifyAnswer` (DESIGN §5, item 6: comparisons run where they can be
+ * `{id, result}` by calling `verifyAnswer` (comparisons run where they can be
  * terminated).
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Final-answer extraction, its own tested step (DESIGN §5, item 5): the last `\boxed{}` / `\fbox{}`
+ * Final-answer extraction, its own tested step: the last `\boxed{}` / `\fbox{}`
  * (nested braces, `\boxed 5`, adjacent boxes joined), `#### N`, "Final Answer: The final answer is
  * X", "the answer is X", "Answer: X", a bare short answer, and the last number only when asked.
  * EOS tokens and the Unicode minus are stripped first; a missing or cut-off answer is reported.

@@ -1,5 +1,5 @@
 /**
- * Answer verifier (DESIGN §5): final-answer extraction and a three-way, audited equivalence check
+ * Answer verifier: final-answer extraction and a three-way, audited equivalence check
  * between a model's answer and the gold — exact rationals, bare LaTeX, symbolic equality, sets,
  * tuples, intervals, matrices, equations, inequalities, percentages, units, degrees, complex
  * numbers — with size and magnitude caps, a Worker pool with a per-case time budget, a JSONL batch

@@ -1,7 +1,7 @@
 /**
  * `VerifierPool`: `verifyAnswer` in a pool of Web Workers with a per-case time budget. A worker
  * that overruns is terminated and replaced, and its case answers `unverifiable` / `timeout`
- * (DESIGN §5, item 6: bounded cost without signals). Never throws, never hangs.
+ * (bounded cost without signals). Never throws, never hangs.
  * @module
  */
 import type { VerifyOptions, VerifyResult } from "./types.ts";

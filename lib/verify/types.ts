@@ -1,6 +1,6 @@
 /**
  * Types shared by the answer verifier: the three-way result, the audited answer forms, and the
- * per-call options (DESIGN §5, items 4 and 7).
+ * per-call options.
  * @module
  */
 

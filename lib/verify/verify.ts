@@ -1,6 +1,6 @@
 /**
  * `verifyAnswer`: extraction → parsing (cached for golds) → structured comparison, returning a
- * three-way result with a reason and the audited forms (DESIGN §5, items 5–7). Synchronous and
+ * three-way result with a reason and the audited forms. Synchronous and
  * total: every failure becomes an `unverifiable` result, never an exception.
  * @module
  */

@@ -79,7 +79,7 @@ function solutions(): Case[] {
 
 const M = (s: string) => `\\begin{pmatrix}${s}\\end{pmatrix}`;
 
-/** One group per feature of issue 2 §3. */
+/** One group per feature of the verifier. */
 export const FEATURE_CASES: Case[] = [
   // exact before approximate; decimals scaled to stated precision
   ["100000000000000000001", "100000000000000000000", N],
