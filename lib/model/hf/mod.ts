@@ -12,3 +12,4 @@
 export * from "./config.ts";
 export * from "./model.ts";
 export * from "./load.ts";
+export * from "./tokenizer.ts";
