@@ -19,8 +19,10 @@ export interface SampleOptions {
   topP?: number;
   /** Seed of every draw. */
   seed: number;
-  /** A row stops after producing this id. */
-  eosId: number;
+  /** A row stops after producing this id (or any of these ids). */
+  eosId: number | readonly number[];
+  /** Sample only among the k most likely tokens; 0 means no limit. @default 0 */
+  topK?: number;
   /** Id used for left padding and for rows that already stopped. @default 0 */
   padId?: number;
   /** Reuse keys/values of earlier tokens; false recomputes the whole prefix each step. @default true */
@@ -55,8 +57,9 @@ export async function sample(
   prompts: number[][],
   options: SampleOptions,
 ): Promise<SampleResult> {
-  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId, padId = 0, kvCache = true } =
+  const { maxNewTokens, temperature = 1, topP = 1, topK = 0, seed, padId = 0, kvCache = true } =
     options;
+  const eosIds = new Set(typeof options.eosId === "number" ? [options.eosId] : options.eosId);
   validate(policy, prompts, options);
   const b = prompts.length;
   const width = Math.max(...prompts.map((p) => p.length));
@@ -72,7 +75,8 @@ export async function sample(
       let input: tf.Tensor2D;
       if (kvCache && past) input = tf.tensor2d(rows.map((r) => [r[r.length - 1]]), [b, 1], "int32");
       else input = tf.tensor2d(rows, [b, rows[0].length], "int32");
-      const out = forward(policy, input, {
+      const run = policy.forward ?? ((x, o) => forward(policy, x, o));
+      const out = run(input, {
         padLens,
         past,
         keepKv: kvCache,
@@ -91,11 +95,11 @@ export async function sample(
           continue;
         }
         const row = logits.subarray(r * v, (r + 1) * v);
-        const { id, logProb } = drawToken(row, temperature, topP, rngs[r]);
+        const { id, logProb } = drawToken(row, temperature, topP, topK, rngs[r]);
         tokens[r].push(id);
         logProbs[r].push(logProb);
         rows[r].push(id);
-        if (id === eosId) done[r] = true;
+        if (eosIds.has(id)) done[r] = true;
       }
     }
   } finally {
@@ -113,6 +117,7 @@ function drawToken(
   logits: Float32Array,
   temperature: number,
   topP: number,
+  topK: number,
   rng: Rng,
 ): { id: number; logProb: number } {
   let max = -Infinity;
@@ -127,8 +132,12 @@ function drawToken(
   const weights = Array.from(logits, (l, i) => ({ i, w: Math.exp((l - max) / temperature) }));
   let total = weights.reduce((s, x) => s + x.w, 0);
   let pool = weights;
+  if (topK > 0 && topK < weights.length) {
+    pool = [...weights].sort((a, c) => c.w - a.w || a.i - c.i).slice(0, topK);
+    total = pool.reduce((s, x) => s + x.w, 0);
+  }
   if (topP < 1) {
-    pool = [...weights].sort((a, c) => c.w - a.w || a.i - c.i);
+    pool = [...pool].sort((a, c) => c.w - a.w || a.i - c.i);
     let mass = 0;
     let keep = 0;
     while (keep < pool.length && mass < topP * total) mass += pool[keep++].w;
@@ -148,7 +157,8 @@ function drawToken(
 }
 
 function validate(policy: Policy, prompts: number[][], options: SampleOptions): void {
-  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId } = options;
+  const { maxNewTokens, temperature = 1, topP = 1, topK = 0, seed } = options;
+  const eosIds = typeof options.eosId === "number" ? [options.eosId] : options.eosId;
   const where = "Cannot sample";
   if (!Array.isArray(prompts) || prompts.length === 0) {
     throw new RangeError(`${where}: expected at least one prompt, got ${prompts?.length}`);
@@ -163,10 +173,13 @@ function validate(policy: Policy, prompts: number[][], options: SampleOptions): 
       `${where}: expected temperature >= 0 and topP in (0, 1], got ${temperature} and ${topP}`,
     );
   }
-  if (!Number.isFinite(seed) || !Number.isInteger(eosId)) {
+  if (!Number.isFinite(seed) || !eosIds?.length || !eosIds.every(Number.isInteger)) {
     throw new RangeError(
-      `${where}: expected a finite seed and integer eosId, got ${seed}, ${eosId}`,
+      `${where}: expected a finite seed and integer eos ids, got ${seed}, ${options.eosId}`,
     );
+  }
+  if (!Number.isInteger(topK) || topK < 0) {
+    throw new RangeError(`${where}: expected topK a non-negative integer, got ${topK}`);
   }
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + maxNewTokens > policy.config.blockSize) {

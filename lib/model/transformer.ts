@@ -47,6 +47,11 @@ export interface Policy {
   readonly params: Readonly<Record<string, tf.Variable>>;
   /** Next-token logits `[B, T, vocab]` float32 for ids `[B, T]` int32; the caller owns the result. */
   logits(ids: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Incremental forward for the sampler (KV cache, left padding); policies other than the built-in
+   * transformer (e.g. Hugging Face checkpoints) provide it. @default {@linkcode forward}
+   */
+  forward?(ids: tf.Tensor2D, options?: ForwardOptions): { logits: tf.Tensor3D; kv?: LayerKv[] };
   /** Frees the variables. */
   dispose(): void;
 }
