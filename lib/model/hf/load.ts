@@ -13,6 +13,13 @@ import {
   type HfPolicy,
   hfTensorShapes,
 } from "./model.ts";
+import { assignLoraWeights, readPeftAdapter } from "./peft.ts";
+
+/** Options for {@linkcode loadHfPolicy}. */
+export interface LoadHfPolicyOptions extends CreateHfPolicyOptions {
+  /** A PEFT LoRA adapter folder to attach (its settings replace `lora`'s). @default none */
+  adapter?: string;
+}
 
 /** Reads and parses the folder's `config.json` and `generation_config.json`. */
 export async function readHfConfig(dir: string): Promise<HfModelConfig> {
@@ -69,7 +76,7 @@ export async function readHfWeights(
  * Loads a checkpoint folder as a policy.
  *
  * @param dir The checkpoint folder.
- * @param options LoRA and block size (see {@linkcode CreateHfPolicyOptions}).
+ * @param options LoRA, adapter and block size (see {@linkcode LoadHfPolicyOptions}).
  * @returns The policy (dispose when done).
  * @throws {RangeError} On an unsupported architecture, a missing tensor or a shape mismatch.
  * @example
@@ -79,10 +86,23 @@ export async function readHfWeights(
  */
 export async function loadHfPolicy(
   dir: string,
-  options: CreateHfPolicyOptions = {},
+  options: LoadHfPolicyOptions = {},
 ): Promise<HfPolicy> {
+  const { adapter: adapterDir, ...rest } = options;
+  const adapter = adapterDir ? await readPeftAdapter(adapterDir) : undefined;
   const { config, weights } = await readHfWeights(dir);
-  return createHfPolicy(config, weights, options);
+  if (!adapter) return createHfPolicy(config, weights, rest);
+  const policy = createHfPolicy(config, weights, {
+    ...rest,
+    lora: { ...adapter.lora, seed: rest.lora?.seed ?? 0 },
+  });
+  try {
+    assignLoraWeights(policy, adapter);
+  } catch (error) {
+    policy.dispose();
+    throw error;
+  }
+  return policy;
 }
 
 async function openWeightFiles(dir: string): Promise<SafetensorsFile[]> {

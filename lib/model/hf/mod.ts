@@ -13,3 +13,5 @@ export * from "./config.ts";
 export * from "./model.ts";
 export * from "./load.ts";
 export * from "./tokenizer.ts";
+export * from "./peft.ts";
+export * from "./generate.ts";
