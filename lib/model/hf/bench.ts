@@ -112,7 +112,10 @@ export async function benchHf(options: BenchHfOptions = {}): Promise<HfBenchResu
     clearInterval(timer);
     peak = Math.max(peak, Deno.memoryUsage().rss);
     const rng = createRng(1);
-    const rows = Array.from({ length: batch }, () => Array.from({ length: seqLen }, () => rng.int(vocab)));
+    const rows = Array.from(
+      { length: batch },
+      () => Array.from({ length: seqLen }, () => rng.int(vocab)),
+    );
     const ids = tf.tensor2d(rows, undefined, "int32") as tf.Tensor2D;
     const best = async (fn: () => Promise<void>) => {
       let min = Infinity;
@@ -142,7 +145,13 @@ export async function benchHf(options: BenchHfOptions = {}): Promise<HfBenchResu
         tf.dispose([value, ...Object.values(grads)]);
       });
       const sampled = (kvCache: boolean) => async () => {
-        await sample(policy, rows, { maxNewTokens: newTokens, temperature: 0, seed: 1, eosId: -1, kvCache });
+        await sample(policy, rows, {
+          maxNewTokens: newTokens,
+          temperature: 0,
+          seed: 1,
+          eosId: -1,
+          kvCache,
+        });
       };
       const cacheS = await best(sampled(true));
       const noCacheS = await best(sampled(false));
@@ -215,25 +224,27 @@ async function writeRandomCheckpoint(dir: string, s: Shape): Promise<number> {
     torch_dtype: "float32",
   };
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
-  const shapes = hfTensorShapes({
-    arch: "qwen2",
-    vocabSize: s.vocab,
-    hiddenSize: s.hidden,
-    intermediateSize: s.intermediate,
-    nLayer: s.layers,
-    nHead: s.heads,
-    nKvHead: s.kvHeads,
-    headDim: s.hidden / s.heads,
-    rmsNormEps: 1e-6,
-    ropeTheta: 1e6,
-    maxPositionEmbeddings: 4096,
-    tieWordEmbeddings: true,
-    qkvBias: true,
-    oBias: false,
-    qkNorm: false,
-    storedDtype: "float32",
-    eosIds: [],
-  } satisfies HfModelConfig);
+  const shapes = hfTensorShapes(
+    {
+      arch: "qwen2",
+      vocabSize: s.vocab,
+      hiddenSize: s.hidden,
+      intermediateSize: s.intermediate,
+      nLayer: s.layers,
+      nHead: s.heads,
+      nKvHead: s.kvHeads,
+      headDim: s.hidden / s.heads,
+      rmsNormEps: 1e-6,
+      ropeTheta: 1e6,
+      maxPositionEmbeddings: 4096,
+      tieWordEmbeddings: true,
+      qkvBias: true,
+      oBias: false,
+      qkNorm: false,
+      storedDtype: "float32",
+      eosIds: [],
+    } satisfies HfModelConfig,
+  );
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const [name, shape] of shapes) {
@@ -243,7 +254,11 @@ async function writeRandomCheckpoint(dir: string, s: Shape): Promise<number> {
   }
   let json = JSON.stringify(header);
   json += " ".repeat((8 - (json.length % 8)) % 8);
-  const file = await Deno.open(`${dir}/model.safetensors`, { write: true, create: true, truncate: true });
+  const file = await Deno.open(`${dir}/model.safetensors`, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
   try {
     const len = new Uint8Array(8);
     new DataView(len.buffer).setBigUint64(0, BigInt(json.length), true);
@@ -268,7 +283,13 @@ async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
 }
 
 async function runTorch(
-  args: Shape & { batch: number; seqLen: number; newTokens: number; repeats: number; loraRank: number },
+  args: Shape & {
+    batch: number;
+    seqLen: number;
+    newTokens: number;
+    repeats: number;
+    loraRank: number;
+  },
 ): Promise<HfBenchSide | { skipped: string }> {
   const script = new URL("../../../experiments/hf_bench_torch.py", import.meta.url).pathname;
   let out: Deno.CommandOutput;

@@ -128,8 +128,11 @@ export function createHfPolicy(
       !name.startsWith("lm_head");
     params[name.endsWith(".weight") ? key : name] = tf.tidy(() => {
       const t = tf.tensor(data, shape, "float32");
-      // lm_head too: [V, H] → [H, V] so the head is a flag-free matMul.
-      const stored = isLinear || name.startsWith("lm_head") ? tf.transpose(t) : t;
+      // lm_head too, and a tied embedding: [V, H] → [H, V] so the head is a flag-free matMul
+      // (flagged matMuls are several times slower on wasm); embeddings then gather along axis 1.
+      const head = name.startsWith("lm_head") ||
+        (c.tieWordEmbeddings && name === "model.embed_tokens.weight");
+      const stored = isLinear || head ? tf.transpose(t) : t;
       return tf.variable(stored, full);
     });
   }
@@ -240,7 +243,10 @@ function hfForward(
     const rope = ropeTables(c, b, t, pastLen, padLens); // [B, 1, T, D] each
     const bias = attentionBias(b, t, pastLen, padLens);
     // Embeddings by gather: frozen under LoRA; full fine-tuning needs its gradient (not on wasm).
-    let x = tf.gather(p["model.embed_tokens"], tf.reshape(ids, [-1])) as tf.Tensor2D; // [B*T, H]
+    const flat = tf.reshape(ids, [-1]);
+    let x = (c.tieWordEmbeddings
+      ? tf.transpose(tf.gather(p["model.embed_tokens"], flat, 1)) // [H, V] table
+      : tf.gather(p["model.embed_tokens"], flat)) as tf.Tensor2D; // [B*T, H]
     for (let i = 0; i < c.nLayer; i++) {
       const l = `model.layers.${i}`;
       const h = rmsNorm(x, p[`${l}.input_layernorm`], c.rmsNormEps);
@@ -257,9 +263,7 @@ function hfForward(
       xf = tf.reshape(tf.slice(tf.reshape(xf, [b, t, hs]), [0, t - 1, 0], [b, 1, hs]), [b, hs]);
       rows = 1;
     }
-    const out = c.tieWordEmbeddings
-      ? tf.matMul(xf, p["model.embed_tokens"], false, true)
-      : tf.matMul(xf, p["lm_head"]);
+    const out = tf.matMul(xf, c.tieWordEmbeddings ? p["model.embed_tokens"] : p["lm_head"]);
     for (const { k, v } of kept) tf.keep(k), tf.keep(v);
     return tf.reshape(out, [b, rows, c.vocabSize]) as tf.Tensor3D;
   });

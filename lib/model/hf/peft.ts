@@ -189,8 +189,10 @@ export async function saveMergedCheckpoint(
     const merged = tf.tidy(() => {
       let w: tf.Tensor = v;
       if (a) w = tf.add(w, tf.mul(tf.matMul(a, policy.loraParams[`${key}.lora_B`]), scale));
-      // Linear weights and lm_head are kept [in, out]; transformers stores [out, in].
-      return v.shape.length === 2 && key !== "model.embed_tokens" ? tf.transpose(w) : tf.clone(w);
+      // Linear weights, lm_head and a tied embedding are kept [in, out]; transformers stores [out, in].
+      const transposed = v.shape.length === 2 &&
+        (key !== "model.embed_tokens" || policy.hf.tieWordEmbeddings);
+      return transposed ? tf.transpose(w) : tf.clone(w);
     });
     tensors.push({ name, shape, data: await merged.data() as Float32Array });
     merged.dispose();
