@@ -30,3 +30,6 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** Backend the parity tests run on: `CAPO_HF_BACKEND` (set by `deno task gpu:check`), else cpu. */
+export const TEST_BACKEND = (Deno.env.get("CAPO_HF_BACKEND") ?? "cpu") as "cpu";

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { tf } from "../../../lib/model/tf.ts";
+import { chooseBackend, tf } from "../../../lib/model/tf.ts";
 import { loadHfPolicy } from "../../../lib/model/hf/mod.ts";
-import { expected, FIXTURES, maxDiff } from "./_fixtures.ts";
+import { expected, FIXTURES, maxDiff, TEST_BACKEND } from "./_fixtures.ts";
+
+await chooseBackend(TEST_BACKEND);
 
 const MODELS = [
   "llama_f32",

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { sample, tf, tokenLogProbs } from "../../../lib/model/mod.ts";
+import { chooseBackend, sample, tf, tokenLogProbs } from "../../../lib/model/mod.ts";
 import { loadHfPolicy } from "../../../lib/model/hf/mod.ts";
-import { expected, FIXTURES, maxDiff } from "./_fixtures.ts";
+import { expected, FIXTURES, maxDiff, TEST_BACKEND } from "./_fixtures.ts";
+
+await chooseBackend(TEST_BACKEND);
 
 for (const name of ["llama_f32", "qwen2_f32", "qwen3_f32", "qwen2_bf16_sharded", "qwen2_chat"]) {
   Deno.test(`${name}: 32-token greedy output equals transformers', with and without the KV cache`, async () => {
