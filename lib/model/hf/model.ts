@@ -49,7 +49,17 @@ export interface HfPolicy extends Policy {
   setTraining(on: boolean): void;
 }
 
-/** The HF names of the linear layers of block `i`, with their `[in, out]` sizes. */
+/**
+ * The HF names of the linear layers of block `i`, with their `[in, out]` sizes.
+ *
+ * @param c The model config.
+ * @param i Block index.
+ * @returns `[name, in, out]` per linear layer (q, k, v, o, gate, up, down).
+ * @example
+ * ```ts
+ * linearShapes(cfg, 0)[0]; // ["model.layers.0.self_attn.q_proj", hidden, nHead * headDim]
+ * ```
+ */
 export function linearShapes(c: HfModelConfig, i: number): [string, number, number][] {
   const p = `model.layers.${i}`;
   const { hiddenSize: h, headDim: d, nHead, nKvHead, intermediateSize: m } = c;
@@ -123,17 +133,16 @@ export function createHfPolicy(
     const data = weights.get(name);
     if (!data) throw new RangeError(`Cannot build policy: expected tensor ${name}, not found`);
     weights.delete(name);
-    const key = name.replace(/\.weight$/, "").replace(/\.bias$/, ".bias");
-    const isLinear = shape.length === 2 && !name.startsWith("model.embed_tokens") &&
-      !name.startsWith("lm_head");
-    params[name.endsWith(".weight") ? key : name] = tf.tidy(() => {
+    // Keys drop ".weight" (`model.layers.0.self_attn.q_proj`); biases keep ".bias".
+    const key = name.endsWith(".weight") ? name.slice(0, -".weight".length) : name;
+    // Every 2-D weight is stored [in, out] except an untied embedding: linear layers, lm_head and a
+    // tied embedding ([V, H] → [H, V], gathered along axis 1) so that every head and projection is
+    // a flag-free matMul (flagged matMuls are several times slower on wasm).
+    const transposed = shape.length === 2 &&
+      (key !== "model.embed_tokens" || c.tieWordEmbeddings);
+    params[key] = tf.tidy(() => {
       const t = tf.tensor(data, shape, "float32");
-      // lm_head too, and a tied embedding: [V, H] → [H, V] so the head is a flag-free matMul
-      // (flagged matMuls are several times slower on wasm); embeddings then gather along axis 1.
-      const head = name.startsWith("lm_head") ||
-        (c.tieWordEmbeddings && name === "model.embed_tokens.weight");
-      const stored = isLinear || head ? tf.transpose(t) : t;
-      return tf.variable(stored, full);
+      return tf.variable(transposed ? tf.transpose(t) : t, full);
     });
   }
   const lora = options.lora ? resolveLora(options.lora) : undefined;
