@@ -252,10 +252,7 @@ function hfForward(
     const rope = ropeTables(c, b, t, pastLen, padLens); // [B, 1, T, D] each
     const bias = attentionBias(b, t, pastLen, padLens);
     // Embeddings by gather: frozen under LoRA; full fine-tuning needs its gradient (not on wasm).
-    const flat = tf.reshape(ids, [-1]);
-    let x = (c.tieWordEmbeddings
-      ? tf.transpose(tf.gather(p["model.embed_tokens"], flat, 1)) // [H, V] table
-      : tf.gather(p["model.embed_tokens"], flat)) as tf.Tensor2D; // [B*T, H]
+    let x = embed(p["model.embed_tokens"], tf.reshape(ids, [-1]), c.tieWordEmbeddings);
     for (let i = 0; i < c.nLayer; i++) {
       const l = `model.layers.${i}`;
       const h = rmsNorm(x, p[`${l}.input_layernorm`], c.rmsNormEps);
@@ -277,6 +274,25 @@ function hfForward(
     return tf.reshape(out, [b, rows, c.vocabSize]) as tf.Tensor3D;
   });
   return keepKv ? { logits, kv: kept } : { logits };
+}
+
+/**
+ * Token embeddings `[B*T, H]` by gather (a tied table is stored `[H, V]`). Gather's gradient is
+ * missing on wasm: there a trainable table gets a gradient that fails with what to do instead.
+ */
+function embed(table: tf.Variable, ids: tf.Tensor, tied: boolean): tf.Tensor2D {
+  const look = (t: tf.Tensor) =>
+    (tied ? tf.transpose(tf.gather(t, ids, 1)) : tf.gather(t, ids)) as tf.Tensor2D;
+  if (!table.trainable || tf.getBackend() !== "wasm") return look(table);
+  const guarded = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: look(inputs[0] as tf.Tensor),
+    gradFunc: () => {
+      throw new Error(
+        "Cannot train the embedding on the wasm backend: it has no gather gradient; use LoRA, or the cpu or tensorflow backend for full fine-tuning",
+      );
+    },
+  }));
+  return guarded(table) as tf.Tensor2D;
 }
 
 /** `x W (+ b)` plus the LoRA update `dropout(x) A B · alpha/r` where adapted. */

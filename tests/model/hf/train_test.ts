@@ -94,3 +94,19 @@ for (const backend of ["cpu", "wasm"] as const) {
     }
   });
 }
+
+Deno.test("full fine-tuning on wasm fails in one line naming the backends that work", async () => {
+  await chooseBackend("wasm");
+  const policy = await loadHfPolicy(`${FIXTURES}qwen2_f32`);
+  const ids = tf.tensor2d([[1, 2, 3, 4]], undefined, "int32") as tf.Tensor2D;
+  try {
+    assert.throws(
+      () => tf.variableGrads(() => nll(policy, ids), policy.variables),
+      /^Error: Cannot train the embedding on the wasm backend: it has no gather gradient; use LoRA, or the cpu or tensorflow backend/,
+    );
+  } finally {
+    ids.dispose();
+    policy.dispose();
+    await chooseBackend("cpu");
+  }
+});
