@@ -2,8 +2,9 @@
  * The decoder of Llama, Qwen2 and Qwen3 checkpoints on TensorFlow.js: RMSNorm, RoPE (with llama3
  * scaling), grouped-query attention with optional q/k/v biases and q/k norms, SwiGLU MLP, tied or
  * untied head, optional LoRA on any linear layer. Implements capo's `Policy` (plus `forward`), so the
- * sampler and trainer use it like the built-in transformer. Linear weights are kept transposed,
- * `[in, out]`, so every matMul is flag-free (the fast path on wasm).
+ * sampler and trainer use it like the built-in transformer. Linear weights, lm_head and a tied
+ * embedding are kept transposed (`[in, out]`, `[hidden, vocab]`), so every matMul is flag-free (the
+ * fast path on wasm); `params` keys are the HF names without `.weight`.
  * @module
  */
 import { tf } from "../tf.ts";
