@@ -129,31 +129,65 @@ function drawToken(
   for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
   const logZ = max + Math.log(z);
   if (temperature === 0) return { id: argmax, logProb: logits[argmax] - logZ };
-  const weights = Array.from(logits, (l, i) => ({ i, w: Math.exp((l - max) / temperature) }));
-  let total = weights.reduce((s, x) => s + x.w, 0);
-  let pool = weights;
-  if (topK > 0 && topK < weights.length) {
-    pool = [...weights].sort((a, c) => c.w - a.w || a.i - c.i).slice(0, topK);
-    total = pool.reduce((s, x) => s + x.w, 0);
-  }
-  if (topP < 1) {
-    pool = [...pool].sort((a, c) => c.w - a.w || a.i - c.i);
-    let mass = 0;
-    let keep = 0;
-    while (keep < pool.length && mass < topP * total) mass += pool[keep++].w;
-    pool = pool.slice(0, Math.max(1, keep));
-    total = mass;
+  // Typed arrays, and only the candidates that top-k / top-p can reach get sorted: with an LLM
+  // vocabulary (~150k ids) sorting every id per token would dominate sampling.
+  const n = logits.length;
+  const w = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i] = Math.exp((logits[i] - max) / temperature);
+  const useK = topK > 0 && topK < n;
+  let pool: Uint32Array | undefined; // ids in draw order; undefined = all ids in id order
+  if (useK || topP < 1) {
+    pool = candidates(w, total, useK ? topK : 0, topP);
+    if (useK) {
+      pool = pool.slice(0, topK);
+      total = 0;
+      for (let j = 0; j < pool.length; j++) total += w[pool[j]];
+    }
+    if (topP < 1) {
+      let mass = 0;
+      let keep = 0;
+      while (keep < pool.length && mass < topP * total) mass += w[pool[keep++]];
+      pool = pool.slice(0, Math.max(1, keep));
+      total = mass;
+    }
   }
   let u = rng.next() * total;
-  let id = pool[pool.length - 1].i;
-  for (const { i, w } of pool) {
-    u -= w;
+  const size = pool ? pool.length : n;
+  let id = pool ? pool[size - 1] : n - 1;
+  for (let j = 0; j < size; j++) {
+    const i = pool ? pool[j] : j;
+    u -= w[i];
     if (u < 0) {
       id = i;
       break;
     }
   }
   return { id, logProb: logits[id] - logZ };
+}
+
+/**
+ * Ids by weight (descending, ties by id) down to a threshold low enough to hold the top `k` and to
+ * (without k) leave out less than `1 − topP` of the mass; the threshold halves at most 1,100 times (float64
+ * underflow), after which every id is a candidate.
+ */
+function candidates(w: Float64Array, total: number, k: number, topP: number): Uint32Array {
+  let t = 1; // the largest weight is exp(0)
+  let picked: Uint32Array | undefined;
+  for (let round = 0; round < 1100 && t > 0; round++, t /= 2) {
+    let count = 0;
+    let kept = 0;
+    for (let i = 0; i < w.length; i++) if (w[i] >= t) count++, kept += w[i];
+    const enoughK = k === 0 || count >= k;
+    const enoughP = k > 0 || topP >= 1 || kept >= topP * total + 1e-9 * total;
+    if (enoughK && enoughP) {
+      picked = new Uint32Array(count);
+      for (let i = 0, j = 0; i < w.length; i++) if (w[i] >= t) picked[j++] = i;
+      break;
+    }
+  }
+  picked ??= Uint32Array.from(w.keys());
+  return picked.sort((a, b) => w[b] - w[a] || a - b);
 }
 
 function validate(policy: Policy, prompts: number[][], options: SampleOptions): void {

@@ -105,3 +105,36 @@ Deno.test("hf sampling leaks no tensors", async () => {
     policy.dispose();
   }
 });
+
+Deno.test("top-k and top-p draw only from the k most likely ids / the nucleus", async () => {
+  const policy = await loadHfPolicy(`${FIXTURES}qwen2_f32`);
+  try {
+    const prompt = [5, 6, 7];
+    const ids = tf.tensor2d([prompt], undefined, "int32") as tf.Tensor2D;
+    const logits = policy.logits(ids);
+    const last = Array.from(await logits.data()).slice(-policy.hf.vocabSize);
+    tf.dispose([ids, logits]);
+    const order = last.map((l, i) => [l, i]).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+    const p = last.map((l) => Math.exp(l - Math.max(...last)));
+    const total = p.reduce((a, b) => a + b, 0);
+    let mass = 0;
+    const nucleus = new Set<number>();
+    for (const i of order) {
+      if (mass >= 0.5 * total) break;
+      nucleus.add(i);
+      mass += p[i];
+    }
+    const seen = { k: new Set<number>(), p: new Set<number>() };
+    for (let seed = 0; seed < 40; seed++) {
+      const k = await sample(policy, [prompt], { maxNewTokens: 1, topK: 3, seed, eosId: -1 });
+      const n = await sample(policy, [prompt], { maxNewTokens: 1, topP: 0.5, seed, eosId: -1 });
+      seen.k.add(k.tokens[0][0]);
+      seen.p.add(n.tokens[0][0]);
+    }
+    assert.ok([...seen.k].every((id) => order.slice(0, 3).includes(id)), `${[...seen.k]}`);
+    assert.ok(seen.k.size >= 2);
+    assert.ok([...seen.p].every((id) => nucleus.has(id)), `${[...seen.p]} vs ${[...nucleus]}`);
+  } finally {
+    policy.dispose();
+  }
+});
