@@ -336,3 +336,14 @@ async function runTorch(
   }
   return JSON.parse(stdout.split("\n").at(-1)!);
 }
+
+// `deno run -A lib/model/hf/bench.ts [--backend=wasm] [--repeats=3]` prints the result as JSON
+// (until `deno task bench --parts=hf` runs it).
+if (import.meta.main) {
+  const arg = (name: string) =>
+    Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const backend = (arg("backend") ?? "wasm") as BenchHfOptions["backend"];
+  console.log(
+    JSON.stringify(await benchHf({ backend, repeats: Number(arg("repeats") ?? 3) }), null, 2),
+  );
+}
