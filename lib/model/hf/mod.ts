@@ -15,3 +15,4 @@ export * from "./load.ts";
 export * from "./tokenizer.ts";
 export * from "./peft.ts";
 export * from "./generate.ts";
+export * from "./policy_config.ts";

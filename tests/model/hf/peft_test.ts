@@ -97,3 +97,33 @@ Deno.test("unsupported adapters and checkpoints fail with one line naming the fi
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("openHfPolicy + exportHfPolicy: the runner's open and export, with sha256 per file", async () => {
+  const { openHfPolicy, exportHfPolicy } = await import("../../../lib/model/hf/mod.ts");
+  const dir = `${FIXTURES}qwen2_chat`;
+  const tmp = await Deno.makeTempDir();
+  const { policy, tokenizer } = await openHfPolicy({ kind: "hf", path: dir, lora: { rank: 2 } });
+  try {
+    assert.equal(tokenizer.eosId, 151645);
+    const files = await exportHfPolicy(policy, dir, tmp);
+    const names = files.map((f) => f.path.slice(tmp.length + 1)).sort();
+    assert.deepEqual(names, [
+      "adapter/adapter_config.json",
+      "adapter/adapter_model.safetensors",
+      "merged/config.json",
+      "merged/generation_config.json",
+      "merged/model.safetensors",
+      "merged/tokenizer.json",
+      "merged/tokenizer_config.json",
+    ]);
+    assert.ok(files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.bytes > 0));
+    await assert.rejects(
+      // deno-lint-ignore no-explicit-any
+      openHfPolicy({ kind: "hf", path: dir, dtype: "float16" as any }),
+      /expected dtype float32/,
+    );
+  } finally {
+    policy.dispose();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
