@@ -112,6 +112,11 @@ export function parseHfConfig(
       `Cannot load ${file}: expected rope type default or llama3, got ${JSON.stringify(ropeType)}`,
     );
   }
+  if (config.use_sliding_window === true) {
+    throw new RangeError(
+      `Cannot load ${file}: expected use_sliding_window false (sliding-window attention is not supported), got true`,
+    );
+  }
   const attentionBias = config.attention_bias === true;
   const ids = (value: unknown): number[] =>
     (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value])
