@@ -73,3 +73,14 @@ Deno.test("a prompt without a chat template fails with a one-line hint", async (
   assert.throws(() => bare.encodePrompt("hi", { chat: true }), /has no chat_template/);
   assert.deepEqual(bare.encodePrompt("hi"), bare.encode("hi"));
 });
+
+Deno.test("templates can call strftime_now (jinja provides it), as Llama 3 templates do", async () => {
+  const { HfTokenizer } = await import("../../../lib/model/hf/mod.ts");
+  const json = JSON.parse(await Deno.readTextFile(`${DIR}/tokenizer.json`));
+  const dated = new HfTokenizer(json, {
+    eos_token: "<|im_end|>",
+    chat_template: "Today: {{ strftime_now('%d %b %Y') }}|{{ messages[0].content }}",
+  });
+  const text = dated.applyChatTemplate([{ role: "user", content: "hi" }]);
+  assert.match(text, /^Today: \d\d [A-Z][a-z]{2} \d{4}\|hi$/);
+});
