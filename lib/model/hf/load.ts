@@ -12,7 +12,9 @@ import {
   type CreateHfPolicyOptions,
   type HfPolicy,
   hfTensorShapes,
+  hfVariable,
 } from "./model.ts";
+import { tf } from "../tf.ts";
 import { assignLoraWeights, readPeftAdapter } from "./peft.ts";
 
 /** Options for {@linkcode loadHfPolicy}. */
@@ -43,13 +45,28 @@ export async function readHfConfig(dir: string): Promise<HfModelConfig> {
 export async function readHfWeights(
   dir: string,
 ): Promise<{ config: HfModelConfig; weights: Map<string, Float32Array> }> {
-  const config = await readHfConfig(dir);
-  const files = await openWeightFiles(dir);
   const weights = new Map<string, Float32Array>();
+  const config = await streamHfWeights(dir, (name, _shape, data) => weights.set(name, data));
+  return { config, weights };
+}
+
+/**
+ * Reads every tensor the config needs, checking names and shapes, and hands each to `take` as soon
+ * as it is read (so only one tensor's raw data is alive at a time).
+ */
+async function streamHfWeights(
+  dir: string,
+  take: (name: string, shape: number[], data: Float32Array) => void,
+  configured?: HfModelConfig,
+): Promise<HfModelConfig> {
+  const config = configured ?? await readHfConfig(dir);
+  const files = await openWeightFiles(dir);
   try {
     const where = new Map<string, SafetensorsFile>();
     for (const file of files) for (const name of file.entries.keys()) where.set(name, file);
-    for (const [name, shape] of hfTensorShapes(config)) {
+    const shapes = hfTensorShapes(config);
+    // Check every name and shape before reading any data: a bad file fails fast.
+    for (const [name, shape] of shapes) {
       const file = where.get(name);
       if (!file) {
         throw new RangeError(
@@ -64,12 +81,12 @@ export async function readHfWeights(
           `Cannot load ${file.path}: expected tensor ${name} of shape [${shape}], got [${got}]`,
         );
       }
-      weights.set(name, await file.read(name));
     }
+    for (const [name, shape] of shapes) take(name, shape, await where.get(name)!.read(name));
   } finally {
     for (const file of files) file.close();
   }
-  return { config, weights };
+  return config;
 }
 
 /**
@@ -90,7 +107,17 @@ export async function loadHfPolicy(
 ): Promise<HfPolicy> {
   const { adapter: adapterDir, ...rest } = options;
   const adapter = adapterDir ? await readPeftAdapter(adapterDir) : undefined;
-  const { config, weights } = await readHfWeights(dir);
+  const config = await readHfConfig(dir);
+  const trainable = !rest.lora && !adapter;
+  const weights = new Map<string, tf.Variable>();
+  try {
+    await streamHfWeights(dir, (name, shape, data) => {
+      weights.set(name, hfVariable(config, name, shape, data, trainable));
+    }, config);
+  } catch (error) {
+    for (const v of weights.values()) v.dispose();
+    throw error;
+  }
   if (!adapter) return createHfPolicy(config, weights, rest);
   const policy = createHfPolicy(config, weights, {
     ...rest,

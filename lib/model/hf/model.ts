@@ -111,7 +111,8 @@ export function hfTensorShapes(c: HfModelConfig): [string, number[]][] {
  * Builds the policy from loaded weights (HF names and layouts; linear weights are transposed here).
  *
  * @param config The checkpoint's config.
- * @param weights Float32 data by HF tensor name (see {@linkcode hfTensorShapes}); consumed.
+ * @param weights Float32 data by HF tensor name (see {@linkcode hfTensorShapes}), or variables
+ *   already made by {@linkcode hfVariable} (how `loadHfPolicy` streams); consumed.
  * @param options See {@linkcode CreateHfPolicyOptions}.
  * @returns The policy; `dispose()` frees its tensors.
  * @throws {RangeError} On a missing tensor or bad LoRA target.
@@ -123,7 +124,7 @@ export function hfTensorShapes(c: HfModelConfig): [string, number[]][] {
  */
 export function createHfPolicy(
   config: HfModelConfig,
-  weights: Map<string, Float32Array>,
+  weights: Map<string, Float32Array | tf.Variable>,
   options: CreateHfPolicyOptions = {},
 ): HfPolicy {
   const c = Object.freeze({ ...config });
@@ -134,17 +135,9 @@ export function createHfPolicy(
     const data = weights.get(name);
     if (!data) throw new RangeError(`Cannot build policy: expected tensor ${name}, not found`);
     weights.delete(name);
-    // Keys drop ".weight" (`model.layers.0.self_attn.q_proj`); biases keep ".bias".
-    const key = name.endsWith(".weight") ? name.slice(0, -".weight".length) : name;
-    // Every 2-D weight is stored [in, out] except an untied embedding: linear layers, lm_head and a
-    // tied embedding ([V, H] → [H, V], gathered along axis 1) so that every head and projection is
-    // a flag-free matMul (flagged matMuls are several times slower on wasm).
-    const transposed = shape.length === 2 &&
-      (key !== "model.embed_tokens" || c.tieWordEmbeddings);
-    params[key] = tf.tidy(() => {
-      const t = tf.tensor(data, shape, "float32");
-      return tf.variable(transposed ? tf.transpose(t) : t, full);
-    });
+    params[paramKey(name)] = data instanceof Float32Array
+      ? hfVariable(c, name, shape, data, full)
+      : data;
   }
   const lora = options.lora ? resolveLora(options.lora) : undefined;
   const loraParams: Record<string, tf.Variable> = {};
@@ -212,6 +205,43 @@ export function createHfPolicy(
     },
     dispose: () => [...all, ...Object.values(loraParams)].forEach((v) => v.dispose()),
   };
+}
+
+/** The `params` key of an HF tensor name: without `.weight` (biases keep `.bias`). */
+export function paramKey(name: string): string {
+  return name.endsWith(".weight") ? name.slice(0, -".weight".length) : name;
+}
+
+/**
+ * One checkpoint tensor as the policy holds it. Every 2-D weight is stored `[in, out]` except an
+ * untied embedding: linear layers, lm_head and a tied embedding (`[V, H]` → `[H, V]`, gathered along
+ * axis 1), so that every projection and the head are flag-free matMuls (flagged matMuls are several
+ * times slower on wasm).
+ *
+ * @param c The model config.
+ * @param name HF tensor name.
+ * @param shape Its shape as stored by transformers.
+ * @param data Its values.
+ * @param trainable Whether the optimizer trains it.
+ * @returns A variable the caller owns.
+ * @example
+ * ```ts
+ * const v = hfVariable(cfg, "model.norm.weight", [cfg.hiddenSize], data, false);
+ * ```
+ */
+export function hfVariable(
+  c: HfModelConfig,
+  name: string,
+  shape: number[],
+  data: Float32Array,
+  trainable: boolean,
+): tf.Variable {
+  const key = paramKey(name);
+  const transposed = shape.length === 2 && (key !== "model.embed_tokens" || c.tieWordEmbeddings);
+  return tf.tidy(() => {
+    const t = tf.tensor(data, shape, "float32");
+    return tf.variable(transposed ? tf.transpose(t) : t, trainable);
+  });
 }
 
 function resolveLora(o: LoraOptions): Readonly<Required<LoraOptions>> {
