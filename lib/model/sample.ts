@@ -19,8 +19,10 @@ export interface SampleOptions {
   topP?: number;
   /** Seed of every draw. */
   seed: number;
-  /** A row stops after producing this id. */
-  eosId: number;
+  /** A row stops after producing this id (or any of these ids). */
+  eosId: number | readonly number[];
+  /** Sample only among the k most likely tokens; 0 means no limit. @default 0 */
+  topK?: number;
   /** Id used for left padding and for rows that already stopped. @default 0 */
   padId?: number;
   /** Reuse keys/values of earlier tokens; false recomputes the whole prefix each step. @default true */
@@ -55,8 +57,9 @@ export async function sample(
   prompts: number[][],
   options: SampleOptions,
 ): Promise<SampleResult> {
-  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId, padId = 0, kvCache = true } =
+  const { maxNewTokens, temperature = 1, topP = 1, topK = 0, seed, padId = 0, kvCache = true } =
     options;
+  const eosIds = new Set(typeof options.eosId === "number" ? [options.eosId] : options.eosId);
   validate(policy, prompts, options);
   const b = prompts.length;
   const width = Math.max(...prompts.map((p) => p.length));
@@ -72,7 +75,8 @@ export async function sample(
       let input: tf.Tensor2D;
       if (kvCache && past) input = tf.tensor2d(rows.map((r) => [r[r.length - 1]]), [b, 1], "int32");
       else input = tf.tensor2d(rows, [b, rows[0].length], "int32");
-      const out = forward(policy, input, {
+      const run = policy.forward ?? ((x, o) => forward(policy, x, o));
+      const out = run(input, {
         padLens,
         past,
         keepKv: kvCache,
@@ -91,11 +95,11 @@ export async function sample(
           continue;
         }
         const row = logits.subarray(r * v, (r + 1) * v);
-        const { id, logProb } = drawToken(row, temperature, topP, rngs[r]);
+        const { id, logProb } = drawToken(row, temperature, topP, topK, rngs[r]);
         tokens[r].push(id);
         logProbs[r].push(logProb);
         rows[r].push(id);
-        if (id === eosId) done[r] = true;
+        if (eosIds.has(id)) done[r] = true;
       }
     }
   } finally {
@@ -113,6 +117,7 @@ function drawToken(
   logits: Float32Array,
   temperature: number,
   topP: number,
+  topK: number,
   rng: Rng,
 ): { id: number; logProb: number } {
   let max = -Infinity;
@@ -124,21 +129,35 @@ function drawToken(
   for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
   const logZ = max + Math.log(z);
   if (temperature === 0) return { id: argmax, logProb: logits[argmax] - logZ };
-  const weights = Array.from(logits, (l, i) => ({ i, w: Math.exp((l - max) / temperature) }));
-  let total = weights.reduce((s, x) => s + x.w, 0);
-  let pool = weights;
-  if (topP < 1) {
-    pool = [...weights].sort((a, c) => c.w - a.w || a.i - c.i);
-    let mass = 0;
-    let keep = 0;
-    while (keep < pool.length && mass < topP * total) mass += pool[keep++].w;
-    pool = pool.slice(0, Math.max(1, keep));
-    total = mass;
+  // Typed arrays, and only the candidates that top-k / top-p can reach get sorted: with an LLM
+  // vocabulary (~150k ids) sorting every id per token would dominate sampling.
+  const n = logits.length;
+  const w = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i] = Math.exp((logits[i] - max) / temperature);
+  const useK = topK > 0 && topK < n;
+  let pool: Uint32Array | undefined; // ids in draw order; undefined = all ids in id order
+  if (useK || topP < 1) {
+    pool = candidates(w, total, useK ? topK : 0, topP);
+    if (useK) {
+      pool = pool.slice(0, topK);
+      total = 0;
+      for (let j = 0; j < pool.length; j++) total += w[pool[j]];
+    }
+    if (topP < 1) {
+      let mass = 0;
+      let keep = 0;
+      while (keep < pool.length && mass < topP * total) mass += w[pool[keep++]];
+      pool = pool.slice(0, Math.max(1, keep));
+      total = mass;
+    }
   }
   let u = rng.next() * total;
-  let id = pool[pool.length - 1].i;
-  for (const { i, w } of pool) {
-    u -= w;
+  const size = pool ? pool.length : n;
+  let id = pool ? pool[size - 1] : n - 1;
+  for (let j = 0; j < size; j++) {
+    const i = pool ? pool[j] : j;
+    u -= w[i];
     if (u < 0) {
       id = i;
       break;
@@ -147,8 +166,33 @@ function drawToken(
   return { id, logProb: logits[id] - logZ };
 }
 
+/**
+ * Ids by weight (descending, ties by id) down to a threshold low enough to hold the top `k` and to
+ * (without k) leave out less than `1 − topP` of the mass; the threshold halves at most 1,100 times (float64
+ * underflow), after which every id is a candidate.
+ */
+function candidates(w: Float64Array, total: number, k: number, topP: number): Uint32Array {
+  let t = 1; // the largest weight is exp(0)
+  let picked: Uint32Array | undefined;
+  for (let round = 0; round < 1100 && t > 0; round++, t /= 2) {
+    let count = 0;
+    let kept = 0;
+    for (let i = 0; i < w.length; i++) if (w[i] >= t) count++, kept += w[i];
+    const enoughK = k === 0 || count >= k;
+    const enoughP = k > 0 || topP >= 1 || kept >= topP * total + 1e-9 * total;
+    if (enoughK && enoughP) {
+      picked = new Uint32Array(count);
+      for (let i = 0, j = 0; i < w.length; i++) if (w[i] >= t) picked[j++] = i;
+      break;
+    }
+  }
+  picked ??= Uint32Array.from(w.keys());
+  return picked.sort((a, b) => w[b] - w[a] || a - b);
+}
+
 function validate(policy: Policy, prompts: number[][], options: SampleOptions): void {
-  const { maxNewTokens, temperature = 1, topP = 1, seed, eosId } = options;
+  const { maxNewTokens, temperature = 1, topP = 1, topK = 0, seed } = options;
+  const eosIds = typeof options.eosId === "number" ? [options.eosId] : options.eosId;
   const where = "Cannot sample";
   if (!Array.isArray(prompts) || prompts.length === 0) {
     throw new RangeError(`${where}: expected at least one prompt, got ${prompts?.length}`);
@@ -163,10 +207,13 @@ function validate(policy: Policy, prompts: number[][], options: SampleOptions): 
       `${where}: expected temperature >= 0 and topP in (0, 1], got ${temperature} and ${topP}`,
     );
   }
-  if (!Number.isFinite(seed) || !Number.isInteger(eosId)) {
+  if (!Number.isFinite(seed) || !eosIds?.length || !eosIds.every(Number.isInteger)) {
     throw new RangeError(
-      `${where}: expected a finite seed and integer eosId, got ${seed}, ${eosId}`,
+      `${where}: expected a finite seed and integer eos ids, got ${seed}, ${options.eosId}`,
     );
+  }
+  if (!Number.isInteger(topK) || topK < 0) {
+    throw new RangeError(`${where}: expected topK a non-negative integer, got ${topK}`);
   }
   const longest = Math.max(...prompts.map((p) => p.length));
   if (longest + maxNewTokens > policy.config.blockSize) {

@@ -315,7 +315,18 @@ export function registerFastGradients(): void {
       const mm = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y);
       let ga: () => tf.Tensor;
       let gb: () => tf.Tensor;
-      if (!transposeA && !transposeB) {
+      if (tf.getBackend() === "tensorflow") {
+        // Native TensorFlow takes transpose flags for free, and explicit transposes copy: the
+        // stock gradient (a LoRA step of a 50M Qwen2 shape: 0.57 → 0.40 CPU-s).
+        const f = (x: tf.Tensor, y: tf.Tensor, ta: boolean, tb: boolean) => tf.matMul(x, y, ta, tb);
+        [ga, gb] = !transposeA && !transposeB
+          ? [() => f(dyT, b, false, true), () => f(a, dyT, true, false)]
+          : !transposeA
+          ? [() => f(dyT, b, false, false), () => f(dyT, a, true, false)]
+          : !transposeB
+          ? [() => f(b, dyT, false, true), () => f(a, dyT, false, false)]
+          : [() => f(b, dyT, true, true), () => f(dyT, a, true, true)];
+      } else if (!transposeA && !transposeB) {
         ga = () => mm(dyT, t(b));
         gb = () => mm(t(a), dyT);
       } else if (!transposeA && transposeB) {

@@ -47,6 +47,11 @@ export interface Policy {
   readonly params: Readonly<Record<string, tf.Variable>>;
   /** Next-token logits `[B, T, vocab]` float32 for ids `[B, T]` int32; the caller owns the result. */
   logits(ids: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Incremental forward for the sampler (KV cache, left padding); policies other than the built-in
+   * transformer (e.g. Hugging Face checkpoints) provide it. @default {@linkcode forward}
+   */
+  forward?(ids: tf.Tensor2D, options?: ForwardOptions): { logits: tf.Tensor3D; kv?: LayerKv[] };
   /** Frees the variables. */
   dispose(): void;
 }
@@ -465,10 +470,15 @@ export function tokenLogProbs(
   return tf.tidy(() => {
     const logits = policy.logits(ids);
     const v = logits.shape[2];
-    const logp = tf.logSoftmax(tf.slice(logits, [0, 0, 0], [b, t - 1, v])); // [B, T-1, V]
-    const targets = oneHotFloat(tf.slice(ids, [0, 1], [b, t - 1]), v);
-    const logProbs = tf.sum(tf.mul(logp, targets), -1) as tf.Tensor2D;
-    const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)) as tf.Tensor2D;
+    // Scores every position and slices the small [B, T] results: slicing the [B, T, V] logits
+    // (and its gradient, a pad) costs seconds on the cpu backend once V is a real LLM vocabulary.
+    const logp = tf.logSoftmax(logits); // [B, T, V]
+    const next = tf.concat([tf.slice(ids, [0, 1], [b, t - 1]), tf.zeros([b, 1], "int32")], 1);
+    const targets = oneHotFloat(next, v);
+    const all = tf.sum(tf.mul(logp, targets), -1);
+    const allEntropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
+    const logProbs = tf.slice(all, [0, 0], [b, t - 1]) as tf.Tensor2D;
+    const entropy = tf.slice(allEntropy, [0, 0], [b, t - 1]) as tf.Tensor2D;
     return { logProbs, entropy };
   });
 }
