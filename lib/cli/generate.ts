@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { type BackendName, chooseBackend } from "../model/mod.ts";
 import { generateFromCheckpoint } from "../model/hf/mod.ts";
+import { runMain } from "../run/command.ts";
 
 const HELP =
   `Usage: deno task generate --policy.path=DIR (--prompt=TEXT | --prompt-ids=1,2,3) [options]
@@ -87,9 +88,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-try {
-  Deno.exit(await main());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  Deno.exit(1);
-}
+if (import.meta.main) await runMain("generate", main);

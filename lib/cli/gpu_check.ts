@@ -3,10 +3,24 @@
  * hf bench on it; otherwise says clearly that there is none and why (exit 0: nothing to check).
  * @module
  */
+import { parseArgs } from "node:util";
 import { chooseBackend } from "../model/mod.ts";
+import { runMain } from "../run/command.ts";
 import { benchHf } from "../model/hf/bench.ts";
 
+const USAGE = `usage: deno task gpu:check
+  runs the hf parity tests and the hf bench on tfjs-node-gpu when a CUDA GPU is present; otherwise
+  says why not (exit 0)`;
+
 async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { help: { type: "boolean", short: "h", default: false } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   let detail: string;
   try {
     const info = await chooseBackend("tensorflow-gpu");
@@ -30,9 +44,4 @@ async function main(): Promise<number> {
   return test.code;
 }
 
-try {
-  Deno.exit(await main());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  Deno.exit(1);
-}
+if (import.meta.main) await runMain("gpu:check", main);

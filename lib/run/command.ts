@@ -37,22 +37,37 @@ export class UsageError extends Error {
 }
 
 /**
- * Runs a command body that returns nothing (exit 0) behind the same error boundary as
- * {@linkcode runMain}.
+ * Runs a command body that returns nothing behind the same error boundary as {@linkcode runMain}:
+ * an error is one line and exits (2 for usage, 1 otherwise); success returns, so a server the body
+ * started keeps serving.
  *
  * @param task The task name.
  * @param main The command body.
- * @returns Never returns; exits the process.
  * @example
  * ```ts
  * if (import.meta.main) await runVoid("critic:serve", main);
  * ```
  */
-export function runVoid(task: string, main: () => Promise<void>): Promise<never> {
-  return runMain(task, async () => {
+export async function runVoid(task: string, main: () => Promise<void>): Promise<void> {
+  try {
     await main();
-    return 0;
-  });
+  } catch (error) {
+    Deno.exit(reportError(task, error));
+  }
+}
+
+/** Prints an error as one line and gives its exit code: 2 for usage errors, 1 otherwise. */
+function reportError(task: string, error: unknown): number {
+  const parseArgsCode = (error as { code?: unknown })?.code;
+  if (
+    error instanceof UsageError ||
+    (typeof parseArgsCode === "string" && parseArgsCode.startsWith("ERR_PARSE_ARGS"))
+  ) {
+    console.error(`${task}: ${errorLine(error)} (see: deno task ${task} --help)`);
+    return 2;
+  }
+  console.error(`${task}: ${errorLine(error)}`);
+  return 1;
 }
 
 /**
@@ -129,17 +144,7 @@ export async function runMain(task: string, main: () => Promise<number>): Promis
   try {
     code = await main();
   } catch (error) {
-    const parseArgsCode = (error as { code?: unknown })?.code;
-    if (
-      error instanceof UsageError ||
-      (typeof parseArgsCode === "string" && parseArgsCode.startsWith("ERR_PARSE_ARGS"))
-    ) {
-      console.error(`${task}: ${errorLine(error)} (see: deno task ${task} --help)`);
-      code = 2;
-    } else {
-      console.error(`${task}: ${errorLine(error)}`);
-      code = 1;
-    }
+    code = reportError(task, error);
   }
   Deno.exit(code);
 }

@@ -14,7 +14,7 @@ import {
   hfTensorShapes,
   hfVariable,
 } from "./model.ts";
-import { tf } from "../tf.ts";
+import type { tf } from "../tf.ts";
 import { assignLoraWeights, readPeftAdapter } from "./peft.ts";
 
 /** Options for {@linkcode loadHfPolicy}. */
