@@ -23,14 +23,14 @@ import {
   markdownGroupTable,
   type RunHandle,
 } from "../lib/lineage/mod.ts";
-import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
+import { chooseBackend } from "../lib/model/mod.ts";
 import {
   loadRunTasks,
   pairedDifference,
   pairedTable,
   runArm,
   runExperiment,
-  sampledEvaluation,
+  startPolicySampledEvaluation,
 } from "../lib/run/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
 import { runGrid } from "../lib/grid/mod.ts";
@@ -147,11 +147,7 @@ async function runInProcess(
     await chooseBackend(config.rl.backend);
     const tasks = await loadRunTasks(config);
     const key = JSON.stringify([config.policy, config.eval, config.sampledEval]);
-    if (!before.has(key)) {
-      const start = await loadCheckpoint(config.policy.path);
-      before.set(key, await sampledEvaluation(start, config, tasks.eval));
-      start.dispose();
-    }
+    if (!before.has(key)) before.set(key, await startPolicySampledEvaluation(config, tasks.eval));
     const arm = await runArm(config, {
       parent: run,
       tasks,

@@ -8,7 +8,6 @@
  */
 import { DEMO_CONFIG_SCHEMA } from "../lib/config/mod.ts";
 import { openCritic } from "../lib/critic/mod.ts";
-import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import {
   type ArmResult,
   loadRunTasks,
@@ -18,7 +17,7 @@ import {
   runArm,
   runExperiment,
   runMain,
-  sampledEvaluation,
+  startPolicySampledEvaluation,
 } from "../lib/run/mod.ts";
 import { writeFileAtomic } from "../lib/util/mod.ts";
 
@@ -70,13 +69,10 @@ if (import.meta.main) {
         const tasks = await loadRunTasks(config);
         const critic = await openCritic(config.critic, { seed: config.rl.seed });
         const arms: ArmResult[] = [];
-        await chooseBackend(config.rl.backend);
         if (config.sampledEval.samples > 0) {
           progress("demo: sampled evaluation of the start policy");
         }
-        const start = await loadCheckpoint(config.policy.path);
-        const sampledBefore = await sampledEvaluation(start, config, tasks.eval);
-        start.dispose();
+        const sampledBefore = await startPolicySampledEvaluation(config, tasks.eval);
         try {
           for (const estimator of config.arms) {
             const { arms: _, ...base } = config;

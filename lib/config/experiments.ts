@@ -18,12 +18,52 @@ const BACKENDS = ["auto", ...BACKEND_ORDER] as const;
 
 /** The `policy:` section: which policy a run starts from. */
 export const POLICY_SECTION_SCHEMA = t.object({
-  kind: t.enum(["builtin"] as const, {
+  kind: t.enum(["builtin", "hf"] as const, {
     default: "builtin",
-    doc: "builtin: capo's small transformer from a capo checkpoint folder",
+    doc: "builtin: capo's small transformer (a capo checkpoint folder); hf: a Hugging Face " +
+      "Llama / Qwen2 / Qwen3 checkpoint folder (docs/hf.md)",
   }),
   path: t.string({ default: "data/sft", doc: "checkpoint folder the policy starts from" }),
+  blockSize: t.integer({
+    default: 0,
+    min: 0,
+    doc: "hf: longest prompt + response, tokens (0 = min(max_position_embeddings, 4096))",
+  }),
+  chat: t.boolean({
+    default: true,
+    doc: "hf: prompts go through the checkpoint's chat template with the generation prompt",
+  }),
+  adapter: t.string({ default: "", doc: "hf: a PEFT adapter folder to start from (empty = none)" }),
+  lora: t.object({
+    rank: t.integer({ default: 0, min: 0, doc: "LoRA rank (0 = full fine-tuning)" }),
+    alpha: t.number({
+      default: 16,
+      min: 0,
+      doc: "lora_alpha; the update is scaled by alpha / rank",
+    }),
+    dropout: t.number({
+      default: 0,
+      min: 0,
+      max: 1,
+      doc: "dropout on the adapter input (training)",
+    }),
+    targetModules: t.array(t.string(), {
+      default: ["q_proj", "v_proj"],
+      doc: "module names that get adapters (q_proj, k_proj, v_proj, o_proj, gate_proj, ...)",
+    }),
+    seed: t.integer({ default: 0, min: 0, doc: "seed of the adapter initialisation and dropout" }),
+  }, { doc: "hf: LoRA adapters (the frozen base is the KL reference)" }),
+  export: t.object({
+    adapter: t.boolean({ default: true, doc: "hf: write <run>/adapter (PEFT) after training" }),
+    merged: t.boolean({
+      default: true,
+      doc: "hf: write <run>/merged (a transformers / vLLM folder) after training",
+    }),
+  }, { doc: "hf: what a trained policy is exported as" }),
 }, { doc: "the policy" });
+
+/** A resolved `policy:` section. */
+export type PolicySection = Infer<typeof POLICY_SECTION_SCHEMA>;
 
 /** The `sampledEval:` section: a second, sampled evaluation beside the greedy one. */
 export const SAMPLED_EVAL_SCHEMA = t.object({

@@ -21,6 +21,16 @@ export interface Tokenizer {
   decode(ids: number[]): string;
   /** Char span `[start, end)` of each id inside `decode(ids)`; specials get empty spans. */
   offsets(ids: number[]): [number, number][];
+  /** Every id that ends a generation, when there are several. @default [eosId] */
+  readonly eosIds?: readonly number[];
+  /**
+   * A prompt (text, or chat messages) as the model expects it — through its chat template when
+   * `chat` is set or messages are given. Tokenizers without one get bos + `encode(text)`.
+   */
+  encodePrompt?(
+    prompt: string | { role: string; content: string }[],
+    options?: { chat?: boolean },
+  ): number[];
 }
 
 /** Options for {@linkcode CharTokenizer}. */

@@ -52,6 +52,13 @@ export interface Policy {
    * transformer (e.g. Hugging Face checkpoints) provide it. @default {@linkcode forward}
    */
   forward?(ids: tf.Tensor2D, options?: ForwardOptions): { logits: tf.Tensor3D; kv?: LayerKv[] };
+  /**
+   * The frozen start policy sharing this one's weights (policies with adapters, e.g. LoRA): the KL
+   * reference without a second copy. Not owned by the caller. @default none (a snapshot is kept)
+   */
+  base?(): Policy;
+  /** Turns training-only behaviour (adapter dropout) on or off. @default none */
+  setTraining?(on: boolean): void;
   /** Frees the variables. */
   dispose(): void;
 }

@@ -12,13 +12,13 @@ import {
   createRolloutWriter,
   type CriticRecord,
   defaultRunsDir,
-  type InputRecord,
   installInterruptHandlers,
   resumeSource,
   type RunHandle,
   startRun,
 } from "../lineage/mod.ts";
-import { chooseBackend, loadCheckpoint, type Policy } from "../model/mod.ts";
+import { chooseBackend } from "../model/mod.ts";
+import { exportPolicy, type OpenedPolicy, openPolicy, policyInputs } from "./policy.ts";
 import {
   type EvalMetrics,
   type EvalResponse,
@@ -26,7 +26,6 @@ import {
   type RlResult,
   trainRl,
 } from "../train/mod.ts";
-import { sha256Hex } from "../util/mod.ts";
 
 /** Options for {@linkcode runArm}. */
 export interface RunArmOptions {
@@ -109,31 +108,59 @@ export function evalSummary(m: EvalMetrics | undefined): Record<string, number |
 /**
  * The sampled evaluation of a policy (`sampledEval.samples` responses per problem), or null when off.
  *
- * @param policy The policy.
+ * @param opened The policy (`openPolicy`).
  * @param config The run config (its `sampledEval` and `rl.maxNewTokens`).
  * @param evalSet The evaluation tasks.
  * @returns Lineage-form metrics, or null.
  * @example
  * ```ts
- * const sampled = await sampledEvaluation(policy, config, evalSet);
+ * const sampled = await sampledEvaluation(opened, config, evalSet);
  * ```
  */
 export async function sampledEvaluation(
-  policy: Policy,
+  opened: OpenedPolicy,
   config: Pick<TrainConfig, "sampledEval" | "rl">,
   evalSet: TaskSet,
 ): Promise<Record<string, number | null> | null> {
-  return (await sampledResponses(policy, config, evalSet))?.summary ?? null;
+  return (await sampledResponses(opened, config, evalSet))?.summary ?? null;
+}
+
+/**
+ * The sampled evaluation of the start policy a config names (opened, evaluated, closed): what an
+ * experiment measures once and shares between arms that start from the same policy.
+ *
+ * @param config The run config.
+ * @param evalSet The evaluation tasks.
+ * @returns Lineage-form metrics, or null when `sampledEval.samples` is 0.
+ * @example
+ * ```ts
+ * const before = await startPolicySampledEvaluation(config, (await loadRunTasks(config)).eval);
+ * ```
+ */
+export async function startPolicySampledEvaluation(
+  config: Pick<TrainConfig, "sampledEval" | "rl" | "policy">,
+  evalSet: TaskSet,
+): Promise<Record<string, number | null> | null> {
+  if (config.sampledEval.samples <= 0) return null;
+  await chooseBackend(config.rl.backend);
+  const opened = await openPolicy(config.policy);
+  try {
+    return await sampledEvaluation(opened, config, evalSet);
+  } finally {
+    opened.policy.dispose();
+  }
 }
 
 async function sampledResponses(
-  policy: Policy,
+  opened: OpenedPolicy,
   config: Pick<TrainConfig, "sampledEval" | "rl">,
   evalSet: TaskSet,
 ) {
   const { samples, temperature, seed } = config.sampledEval;
   if (samples <= 0) return null;
-  const { metrics, responses } = await evaluatePolicy(policy, evalSet.tasks, {
+  const { metrics, responses } = await evaluatePolicy(opened.policy, evalSet.tasks, {
+    tokenizer: opened.tokenizer,
+    chat: opened.chat,
     maxNewTokens: config.rl.maxNewTokens,
     temperature,
     samples,
@@ -178,32 +205,6 @@ export async function loadRunTasks(
   config: Pick<TrainConfig, "task" | "eval">,
 ): Promise<{ train: TaskSet; eval: TaskSet }> {
   return { train: await loadTaskSet(config.task), eval: await loadTaskSet(config.eval) };
-}
-
-/**
- * The start policy as a lineage input: the sha256 of its weights file.
- *
- * @param dir The checkpoint folder.
- * @returns The input record.
- * @example
- * ```ts
- * const input = await checkpointInput("data/sft");
- * ```
- */
-export async function checkpointInput(dir: string): Promise<InputRecord> {
-  const weights = await Deno.readFile(`${dir}/model.safetensors`).catch((error) => {
-    throw new Error(
-      `Cannot read the policy checkpoint ${dir}/model.safetensors: ${
-        (error as Error).message.split("\n")[0]
-      }; check policy.path`,
-    );
-  });
-  return {
-    name: "policy",
-    location: `${dir}/model.safetensors`,
-    sha256: await sha256Hex(weights),
-    rows: 1,
-  };
 }
 
 /** The critic's own description in lineage form (snake_case, like the rest of the record). */
@@ -274,7 +275,12 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
   const started = performance.now();
   const backend = await chooseBackend(config.rl.backend);
   const tasks = options.tasks ?? await loadRunTasks(config);
-  const inputs = [tasks.train.input, tasks.eval.input, await checkpointInput(config.policy.path)];
+  if (config.policy.kind === "hf" && config.rl.checkpointEvery > 0) {
+    throw new Error(
+      "Cannot checkpoint a Hugging Face policy during training yet: set rl.checkpointEvery=0 (the trained adapter and merged model are exported at the end)",
+    );
+  }
+  const inputs = [tasks.train.input, tasks.eval.input, ...await policyInputs(config.policy)];
   const seeds = { task: config.task.seed, rl: config.rl.seed, critic: config.rl.seed };
   const common = { name: config.name, config, inputs, seeds, backend };
   const resumed = resumeFrom
@@ -294,7 +300,8 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
         : {}),
     });
   const critic = options.critic ?? await openCritic(config.critic, { seed: config.rl.seed });
-  const policy = await loadCheckpoint(config.policy.path);
+  const opened = await openPolicy(config.policy);
+  const { policy } = opened;
   const board = await createEventWriter(`${run.dir}/tb`);
   if (!parent) {
     installInterruptHandlers(run, {
@@ -309,12 +316,14 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     if (resumed && checkpointDir) await copyFolder(resumed.checkpoint, checkpointDir);
     const sampledBefore = options.sampledBefore !== undefined
       ? options.sampledBefore
-      : await sampledEvaluation(policy, config, tasks.eval);
+      : await sampledEvaluation(opened, config, tasks.eval);
     const dump = dumpRollouts
       ? await createRolloutWriter(`${run.dir}/rollouts.jsonl.gz`)
       : undefined;
     const result = await trainRl(config.rl, {
       policy,
+      tokenizer: opened.tokenizer,
+      chat: opened.chat,
       train: tasks.train.tasks,
       test: tasks.eval.tasks,
       judgeSteps: (task, response) =>
@@ -338,7 +347,10 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     if (done && config.sampledEval.samples > 0) {
       progress(`${config.name}: sampled evaluation (${config.sampledEval.samples} per problem)`);
     }
-    const sampledRun = done ? await sampledResponses(policy, config, tasks.eval) : null;
+    const sampledRun = done ? await sampledResponses(opened, config, tasks.eval) : null;
+    for (const { path, kind } of done ? await exportPolicy(opened, config.policy, run.dir) : []) {
+      await run.addArtifact(path, kind);
+    }
     const sampled = sampledRun?.summary ?? null;
     const after = evalSummary(result.after);
     const summary: Record<string, unknown> = {

@@ -17,3 +17,4 @@ export * from "./arm.ts";
 export * from "./command.ts";
 export * from "./stats.ts";
 export * from "./sft.ts";
+export * from "./policy.ts";

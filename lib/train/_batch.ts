@@ -8,13 +8,32 @@ import { tf } from "../model/mod.ts";
 import type { Tokenizer } from "../model/mod.ts";
 
 /**
- * Prompt ids as every capo loop writes them: bos, then the prompt text. A prompt longer than
- * `maxLength` keeps bos and its last tokens (the question's end sits next to the answer).
+ * Prompt ids as every capo loop writes them: the tokenizer's own prompt encoding (a chat template)
+ * when it has one, else bos then the prompt text. A prompt longer than `maxLength` keeps its first
+ * token and its last ones (the question's end sits next to the answer).
  */
-export function encodePrompt(tokenizer: Tokenizer, text: string, maxLength = Infinity): number[] {
-  const ids = tokenizer.encode(text);
+export function encodePrompt(
+  tokenizer: Tokenizer,
+  prompt: string | { role: string; content: string }[],
+  maxLength = Infinity,
+  chat = false,
+): number[] {
+  const all = tokenizer.encodePrompt ? tokenizer.encodePrompt(prompt, { chat }) : [
+    tokenizer.bosId,
+    ...tokenizer.encode(typeof prompt === "string" ? prompt : promptLines(prompt)),
+  ];
+  if (all.length <= maxLength) return all;
   const keep = Math.max(1, maxLength - 1);
-  return [tokenizer.bosId, ...(ids.length > keep ? ids.slice(ids.length - keep) : ids)];
+  return [all[0], ...all.slice(all.length - keep)];
+}
+
+function promptLines(messages: { role: string; content: string }[]): string {
+  return messages.map((m) => `${m.role}: ${m.content}`).join("\n") + "\n";
+}
+
+/** The ids that end a generation. */
+export function stopIds(tokenizer: Tokenizer): number | readonly number[] {
+  return tokenizer.eosIds?.length ? tokenizer.eosIds : tokenizer.eosId;
 }
 
 /** One sequence: prompt ids and response ids (eos included when produced). */

@@ -105,45 +105,32 @@ export async function ppoUpdate(
     const order = shuffledIndices(rollouts.length, next);
     for (let start = 0; start < order.length; start += config.minibatch) {
       const part = order.slice(start, start + config.minibatch).map((i) => rollouts[i]);
-      const batch = padBatch(part, padId, policy.config.blockSize);
-      const ids = idsTensor(batch);
-      const mask = tf.tensor2d(batch.mask);
-      const oldLogProbs = responseTensor(batch, part.map((r) => r.oldLogProbs));
-      const advantages = responseTensor(batch, part.map((r) => r.advantages));
-      const refLogProbs = refPolicy && config.klCoef > 0
-        ? tf.tidy(() => tokenLogProbs(refPolicy, ids).logProbs)
-        : undefined;
-      let metrics: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const { logProbs, entropy } = tokenLogProbs(policy, ids);
-        const out = policyLoss(config.loss, {
-          logProbs,
-          oldLogProbs,
-          advantages,
-          mask,
-          refLogProbs,
-          entropy,
-        }, {
-          clipLow: config.clipLow,
-          clipHigh: config.clipHigh,
-          aggregation: config.aggregation,
-          klCoef: config.klCoef,
-          klEstimator: config.klEstimator,
-          entropyCoef: config.entropyCoef,
-        });
-        metrics = out.metrics;
-        return out.loss;
-      }, policy.variables);
-      const ordered = policy.variables.map((v) => grads[v.name]);
-      const clipped = clipByGlobalNorm(ordered, config.maxGradNorm);
-      adam.apply(clipped.grads);
-      for (
-        const [key, scalar] of [...Object.entries(metrics), ["grad_norm", clipped.norm] as const]
-      ) {
-        sums[key] = (sums[key] ?? 0) + (await scalar.data())[0];
+      // Micro-batches: one forward per chunk, gradients summed weighted by the chunk's share of
+      // rows, then one clipped Adam step for the minibatch (large vocabularies need small chunks).
+      const size = config.microBatch > 0 ? config.microBatch : part.length;
+      const chunks: UpdateRollout[][] = [];
+      for (let c = 0; c < part.length; c += size) chunks.push(part.slice(c, c + size));
+      let summed: tf.Tensor[] | undefined;
+      const chunkSums: Record<string, number> = {};
+      for (const chunk of chunks) {
+        const weight = chunk.length / part.length;
+        const { grads, metrics } = await chunkGradients(policy, refPolicy, chunk, config, padId);
+        const scaled = chunks.length === 1 ? grads : grads.map((g) => tf.mul(g, weight));
+        if (scaled !== grads) tf.dispose(grads);
+        if (summed) {
+          const next = summed.map((g, i) => tf.add(g, scaled[i]));
+          tf.dispose([...summed, ...scaled]);
+          summed = next;
+        } else summed = scaled;
+        for (const [key, value] of Object.entries(metrics)) {
+          chunkSums[key] = (chunkSums[key] ?? 0) + weight * value;
+        }
       }
-      tf.dispose([ids, mask, oldLogProbs, advantages, value, ...ordered, ...clipped.grads]);
-      tf.dispose([clipped.norm, ...Object.values(metrics), ...(refLogProbs ? [refLogProbs] : [])]);
+      const clipped = clipByGlobalNorm(summed!, config.maxGradNorm);
+      adam.apply(clipped.grads);
+      chunkSums.grad_norm = (await clipped.norm.data())[0];
+      for (const [key, value] of Object.entries(chunkSums)) sums[key] = (sums[key] ?? 0) + value;
+      tf.dispose([...summed!, ...clipped.grads, clipped.norm]);
       steps++;
     }
   }
@@ -157,6 +144,50 @@ export async function ppoUpdate(
     grad_norm: mean("grad_norm"),
     optimizer_steps: steps,
   };
+}
+
+/** One micro-batch's loss gradients (in `policy.variables` order; the caller owns them) and metrics. */
+async function chunkGradients(
+  policy: Policy,
+  refPolicy: Policy | undefined,
+  part: readonly UpdateRollout[],
+  config: Readonly<RlConfig>,
+  padId: number,
+): Promise<{ grads: tf.Tensor[]; metrics: Record<string, number> }> {
+  const batch = padBatch(part, padId, policy.config.blockSize);
+  const ids = idsTensor(batch);
+  const mask = tf.tensor2d(batch.mask);
+  const oldLogProbs = responseTensor(batch, part.map((r) => r.oldLogProbs));
+  const advantages = responseTensor(batch, part.map((r) => r.advantages));
+  const refLogProbs = refPolicy && config.klCoef > 0
+    ? tf.tidy(() => tokenLogProbs(refPolicy, ids).logProbs)
+    : undefined;
+  let metrics: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const { logProbs, entropy } = tokenLogProbs(policy, ids);
+    const out = policyLoss(config.loss, {
+      logProbs,
+      oldLogProbs,
+      advantages,
+      mask,
+      refLogProbs,
+      entropy,
+    }, {
+      clipLow: config.clipLow,
+      clipHigh: config.clipHigh,
+      aggregation: config.aggregation,
+      klCoef: config.klCoef,
+      klEstimator: config.klEstimator,
+      entropyCoef: config.entropyCoef,
+    });
+    metrics = out.metrics;
+    return out.loss;
+  }, policy.variables);
+  const values: Record<string, number> = {};
+  for (const [key, scalar] of Object.entries(metrics)) values[key] = (await scalar.data())[0];
+  tf.dispose([ids, mask, oldLogProbs, advantages, value, ...Object.values(metrics)]);
+  if (refLogProbs) refLogProbs.dispose();
+  return { grads: policy.variables.map((v) => grads[v.name]), metrics: values };
 }
 
 /** Eval metrics as flat metric keys (`eval/accuracy`, ...); absent process metrics stay absent. */

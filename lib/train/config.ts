@@ -32,6 +32,11 @@ export const RL_SCHEMA = t.object({
   clipHigh: t.number({ default: 0.2, min: 0, doc: "upper PPO clip epsilon" }),
   epochs: t.integer({ default: 1, min: 1, doc: "PPO epochs over each iteration's rollouts" }),
   minibatch: t.integer({ default: 32, min: 1, doc: "rollouts per optimizer step" }),
+  microBatch: t.integer({
+    default: 0,
+    min: 0,
+    doc: "rollouts per forward pass; gradients accumulate over the minibatch (0 = the minibatch)",
+  }),
   aggregation: t.enum(AGGREGATION_MODES, { default: "token-mean", doc: "loss aggregation" }),
   klCoef: t.number({ default: 0, min: 0, doc: "KL-to-start-policy weight (0 = off)" }),
   klEstimator: t.enum(["k1", "k2", "k3"] as const, { default: "k3", doc: "KL estimator" }),

@@ -5,11 +5,11 @@
  * outcome-only RL rewards and CAPO should not). Without a labeller those two are `null`, not 0.
  * @module
  */
-import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
+import type { StepJudgement, Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, type Tokenizer } from "../model/mod.ts";
 import { REWARD_VERIFY_OPTIONS } from "../rl/rewards.ts";
 import { extractAnswer, verifyAnswer } from "../verify/mod.ts";
-import { encodePrompt } from "./_batch.ts";
+import { encodePrompt, stopIds } from "./_batch.ts";
 
 /** Options for {@linkcode evaluatePolicy}. */
 export interface EvaluatePolicyOptions {
@@ -29,6 +29,8 @@ export interface EvaluatePolicyOptions {
   seed?: number;
   /** Exact step labeller of the task set (`TaskSet.judgeSteps`); none = no process metrics. */
   judgeSteps?: (task: Task, response: string) => StepJudgement | undefined;
+  /** Render text prompts through the tokenizer's chat template. @default false */
+  chat?: boolean;
 }
 
 /** Metrics of one evaluation; rates are fractions of the responses evaluated. */
@@ -90,6 +92,7 @@ export async function evaluatePolicy(
     samples = 1,
     seed = 0,
     judgeSteps,
+    chat = false,
   } = options;
   const firsts = limit > 0 ? problems.slice(0, limit) : [...problems];
   if (firsts.length === 0) throw new RangeError("Cannot evaluate: expected problems, got none");
@@ -102,14 +105,14 @@ export async function evaluatePolicy(
   for (let i = 0; i < chosen.length; i += batchSize) {
     const part = chosen.slice(i, i + batchSize);
     const prompts = part.map((p) =>
-      encodePrompt(tokenizer, promptText(p), policy.config.blockSize - maxNewTokens)
+      encodePrompt(tokenizer, p.prompt, policy.config.blockSize - maxNewTokens, chat)
     );
     const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
     const out = await sample(policy, prompts, {
       maxNewTokens: Math.min(maxNewTokens, room),
       temperature,
       seed: seed + i,
-      eosId: tokenizer.eosId,
+      eosId: stopIds(tokenizer),
       padId: tokenizer.padId,
     });
     out.tokens.forEach((ids, j) => {

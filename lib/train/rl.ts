@@ -15,7 +15,7 @@ import { REWARD_VERIFY_OPTIONS, tokenRewards } from "../rl/rewards.ts";
 import { splitSteps, tokenStepIndex } from "../steps/mod.ts";
 import { createRng, hashJson } from "../util/mod.ts";
 import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
-import { encodePrompt } from "./_batch.ts";
+import { encodePrompt, stopIds } from "./_batch.ts";
 import {
   criticMetrics,
   ensureBackend,
@@ -52,6 +52,8 @@ export interface RlDeps {
   judgeSteps?: (task: Task, response: string) => StepJudgement | undefined;
   /** Tokenizer. @default new CharTokenizer() */
   tokenizer?: Tokenizer;
+  /** Render text prompts through the tokenizer's chat template. @default false */
+  chat?: boolean;
   /**
    * The critic (e.g. lib/critic `openCritic(...).critique`); required when the estimator uses
    * process rewards (`capo` with `wProcess > 0`). @default none
@@ -146,7 +148,7 @@ export async function trainRl(
 ): Promise<RlResult> {
   const started = performance.now();
   const { policy, train, test, checkpointDir, evaluate = true, failOnLeak = true } = deps;
-  const { judgeSteps, critic: critique } = deps;
+  const { judgeSteps, critic: critique, chat = false } = deps;
   const tokenizer = deps.tokenizer ?? new CharTokenizer();
   const stopAfter = Math.min(deps.stopAfter ?? config.iterations, config.iterations);
   if (train.length === 0) {
@@ -160,7 +162,8 @@ export async function trainRl(
       `Cannot train ${config.estimator}: expected a critic (deps.critic) for process rewards, got none`,
     );
   }
-  const startWeights = config.klCoef > 0 ? await snapshot(policy) : undefined;
+  // Policies with adapters carry their frozen start (`base()`); others keep a snapshot.
+  const startWeights = config.klCoef > 0 && !policy.base ? await snapshot(policy) : undefined;
   const adam = new Adam(policy.variables, { learningRate: config.lr });
   let rng = createRng(config.seed).fork("rl");
   let before: EvalMetrics | undefined;
@@ -183,10 +186,12 @@ export async function trainRl(
     ? undefined // the start policy was saved beside the checkpoints: see refPolicyFrom
     : startWeights;
   const refPolicy = config.klCoef > 0
-    ? await refPolicyFrom(policy, refWeights, checkpointDir)
+    ? policy.base?.() ?? await refPolicyFrom(policy, refWeights, checkpointDir)
     : undefined;
+  const ownsRef = refPolicy !== undefined && !policy.base;
   const evalOpts = {
     tokenizer,
+    chat,
     maxNewTokens: config.maxNewTokens,
     judgeSteps,
   };
@@ -201,7 +206,7 @@ export async function trainRl(
       evals.push({ iteration: 0, metrics: before });
       await hooks.onMetrics?.(0, prefixed("eval/", before));
     }
-    if (checkpointDir && refPolicy && resumedFrom === 0) {
+    if (checkpointDir && ownsRef && refPolicy && resumedFrom === 0) {
       await saveTrainState(`${checkpointDir}/start`, refPolicy, {
         iteration: 0,
         rngState: 0,
@@ -218,13 +223,13 @@ export async function trainRl(
       const group = problems.flatMap((p) => new Array(config.n).fill(p) as Task[]);
       const promptTexts = group.map((p) => promptText(p));
       const maxPrompt = policy.config.blockSize - config.maxNewTokens;
-      const prompts = promptTexts.map((text) => encodePrompt(tokenizer, text, maxPrompt));
+      const prompts = group.map((p) => encodePrompt(tokenizer, p.prompt, maxPrompt, chat));
       const room = policy.config.blockSize - Math.max(...prompts.map((p) => p.length));
       const sampled = await sample(policy, prompts, {
         maxNewTokens: Math.min(config.maxNewTokens, room),
         temperature: config.temperature,
         seed: rng.int(2 ** 31),
-        eosId: tokenizer.eosId,
+        eosId: stopIds(tokenizer),
         padId: tokenizer.padId,
       });
       const responses = sampled.tokens.map((ids) => tokenizer.decode(ids));
@@ -277,6 +282,7 @@ export async function trainRl(
         oldLogProbs: sampled.logProbs[i],
         advantages: advantages[i],
       }));
+      policy.setTraining?.(true);
       const update = await ppoUpdate(
         policy,
         refPolicy,
@@ -285,7 +291,7 @@ export async function trainRl(
         config,
         rng.next,
         tokenizer.padId,
-      );
+      ).finally(() => policy.setTraining?.(false));
       times.ms_update = performance.now() - t0;
       // Phase 7 — metrics and rollout dump.
       const n = responses.length;
@@ -401,7 +407,7 @@ export async function trainRl(
     }
   } finally {
     adam.dispose();
-    refPolicy?.dispose();
+    if (ownsRef) refPolicy?.dispose();
   }
   const afterEval = evals.at(-1);
   return {
