@@ -6,7 +6,7 @@
  * iteration). Writes bench.json and bench.md into its lineage run folder; the record path is the
  * last line of output.
  *
- *   deno task bench [--parts=policy,verify,critic,train] [--config=experiments/configs/bench.yaml]
+ *   deno task bench [--parts=policy,verify,critic,train,hf] [--config=experiments/configs/bench.yaml]
  *                   [--critic.bigBenchMistake=PATH] [--verify.path=PATH] [--runs-dir=DIR] [--key.path=value]
  * @module
  */
@@ -17,6 +17,7 @@ import { loadBigBenchMistake, loadTaskSet } from "../lib/data/mod.ts";
 import type { RunHandle } from "../lib/lineage/mod.ts";
 import { chooseBackend, loadCheckpoint } from "../lib/model/mod.ts";
 import { benchModel } from "../lib/model/bench.ts";
+import { benchHf } from "../lib/model/hf/bench.ts";
 import { evaluatePolicy, majorityAtK, RL_PRESETS } from "../lib/train/mod.ts";
 import { benchRlIteration } from "../lib/train/bench.ts";
 import { benchVerifier } from "../lib/verify/bench.ts";
@@ -226,7 +227,46 @@ const trainPart: Part = async (config, _run, progress) => {
   return { result, rows };
 };
 
+const hfPart: Part = async (config) => {
+  const r = await benchHf({
+    backend: config.hf.backend,
+    layers: config.hf.layers,
+    repeats: config.hf.repeats,
+    torch: config.hf.torch,
+  });
+  const rows: Row[] = [
+    [
+      `forward (${r.backend}, ${(r.params / 1e6).toFixed(0)}M params)`,
+      r.capo.forwardTokensPerS,
+      "tokens/s",
+    ],
+    ["LoRA train step", r.capo.trainStepS, "s"],
+    [
+      "sampling with / without KV cache",
+      `${r.capo.sampleCacheTokensPerS.toFixed(1)} / ${r.capo.sampleNoCacheTokensPerS.toFixed(1)}`,
+      "tokens/s",
+    ],
+    ["peak load memory ÷ f32 weights", r.loadMemoryRatio, "goal ≤ 1.3"],
+  ];
+  if (r.ratios) {
+    rows.push(
+      [
+        "capo ÷ PyTorch: forward (wall / CPU)",
+        `${r.ratios.forward.toFixed(2)} / ${r.ratios.forwardCpu.toFixed(2)}`,
+        "goal ≤ 1.5",
+      ],
+      [
+        "capo ÷ PyTorch: LoRA step (wall / CPU)",
+        `${r.ratios.trainStep.toFixed(2)} / ${r.ratios.trainStepCpu.toFixed(2)}`,
+        "goal ≤ 1.5",
+      ],
+    );
+  } else rows.push(["PyTorch", "not installed", "skipped" in r.torch ? r.torch.skipped : ""]);
+  return { result: { ...r }, rows };
+};
+
 const PARTS: Record<BenchConfig["parts"][number], Part> = {
+  hf: hfPart,
   policy: policyPart,
   verify: verifyPart,
   critic: criticPart,
@@ -249,7 +289,7 @@ if (import.meta.main) {
         schema: BENCH_CONFIG_SCHEMA,
         defaultConfig: "experiments/configs/bench.yaml",
         usage:
-          "usage: deno task bench [--parts=policy,verify,critic,train] [--config=FILE] [--runs-dir=DIR] [--key.path=value]",
+          "usage: deno task bench [--parts=policy,verify,critic,train,hf] [--config=FILE] [--runs-dir=DIR] [--key.path=value]",
       },
       args,
       async ({ config, run, progress }) => {

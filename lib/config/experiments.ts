@@ -220,16 +220,16 @@ export const SFT_CONFIG_SCHEMA = t.object({
 export type SftConfig = Infer<typeof SFT_CONFIG_SCHEMA>;
 
 /** A part of `deno task bench`. */
-export type BenchPart = "policy" | "verify" | "critic" | "train";
+export type BenchPart = "policy" | "verify" | "critic" | "train" | "hf";
 
-/** Parts of `deno task bench`, in the order they run. */
-export const BENCH_PARTS: readonly BenchPart[] = ["policy", "verify", "critic", "train"];
+/** Parts of `deno task bench`, in the order they run (`hf` only when asked for: it takes minutes). */
+export const BENCH_PARTS: readonly BenchPart[] = ["policy", "verify", "critic", "train", "hf"];
 
 /** experiments/configs/bench.yaml: what `deno task bench` measures and on which data. */
 export const BENCH_CONFIG_SCHEMA = t.object({
   name: t.string({ default: "bench", doc: "run name in lineage" }),
   parts: t.array(t.enum(BENCH_PARTS), {
-    default: [...BENCH_PARTS],
+    default: ["policy", "verify", "critic", "train"],
     minItems: 1,
     doc: "parts to run (CLI: --parts=policy,verify)",
   }),
@@ -285,6 +285,22 @@ export const BENCH_CONFIG_SCHEMA = t.object({
       doc: "also time one full RL iteration (rollout → update)",
     }),
   }, { doc: "train-step time per backend, sampling tokens/s, RL iteration time" }),
+  hf: t.object({
+    backend: t.enum(["wasm", "cpu", "tensorflow", "tensorflow-gpu", "webgpu"] as const, {
+      default: "wasm",
+      doc: "backend measured",
+    }),
+    layers: t.integer({
+      default: 8,
+      min: 1,
+      doc: "decoder layers of the ~50M-parameter Qwen2 shape",
+    }),
+    repeats: t.integer({ default: 2, min: 1, doc: "timed repeats (the fastest counts)" }),
+    torch: t.boolean({
+      default: true,
+      doc: "time PyTorch on the same shapes when python3 has torch (experiments/hf_bench_torch.py)",
+    }),
+  }, { doc: "Hugging Face policy: forward, LoRA step, sampling, load memory, ratios to PyTorch" }),
 }, { doc: "deno task bench" });
 
 /** What `deno task bench` measures and on which data. */

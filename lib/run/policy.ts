@@ -7,8 +7,13 @@
  */
 import type { PolicySection } from "../config/experiments.ts";
 import type { InputRecord } from "../lineage/mod.ts";
-import { loadCheckpoint, type Policy, type Tokenizer } from "../model/mod.ts";
-import { exportHfPolicy, type HfPolicy, openHfPolicy } from "../model/hf/mod.ts";
+import { loadCheckpoint, type Policy } from "../model/mod.ts";
+import {
+  exportHfPolicy,
+  type HfPolicy,
+  type HfTokenizer,
+  openHfPolicy,
+} from "../model/hf/mod.ts";
 import { sha256Hex } from "../util/mod.ts";
 
 /** An open policy with what the loops need to talk to it. */
@@ -16,7 +21,7 @@ export type OpenedPolicy =
   /** capo's transformer; the loops use the built-in character tokenizer. */
   | { kind: "builtin"; policy: Policy; tokenizer?: undefined; chat: false }
   /** A Hugging Face checkpoint with its own tokenizer; text prompts may use the chat template. */
-  | { kind: "hf"; policy: HfPolicy; tokenizer: Tokenizer; chat: boolean };
+  | { kind: "hf"; policy: HfPolicy; tokenizer: HfTokenizer; chat: boolean };
 
 /**
  * Opens the policy a `policy:` section names.
