@@ -72,7 +72,8 @@ async function main(): Promise<number> {
     throw new UsageError(`Cannot read --size: expected an integer > 0, got "${values.size}"`);
   }
   const seed = Number(raw.seed ?? 0);
-  const config = { grid, size, seed };
+  // Recorded in the YAML's own shape, so `deno task reproduce` can hand it back as --config.
+  const config = { seed, size, ks: grid.ks, rules: grid.rules, m: grid.m, noise: grid.noise };
   const run = await startRun({
     runsDir: values["runs-dir"] ?? defaultRunsDir(),
     name: "ablate-voting",

@@ -16,6 +16,7 @@ import {
   syntheticAblationItems,
 } from "../eval/mod.ts";
 import { loadBigBenchMistake } from "../data/mod.ts";
+import { defaultRunsDir, startRun } from "../lineage/mod.ts";
 import { writeFileAtomic } from "../util/mod.ts";
 import { runCriticCommand, UsageError } from "./_critic_cli.ts";
 
@@ -24,7 +25,7 @@ const USAGE = `Usage: deno task critic:eval [FILE] [--format bbm|synthetic] [--k
   [--base-url URL --model NAME --api-key-env VAR] [--concurrency 16] [--cache-dir DIR]
   [--temperature 0.7] [--include-reference] [--repeated-calls (k requests instead of n = k)]
   [--timeout-ms 60000 (per request)] [--max-attempts 3 (per request)]
-  [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300]
+  [--noise-false-flag 0 --noise-missed-flag 0 --seed 0] [--size 300] [--runs-dir DIR]
 FILE: BIG-Bench-Mistake JSONL (bbm), or synthetic JSONL with question/response/step_labels;
 without FILE and with --format synthetic, seeded synthetic SFT traces are generated (--size).`;
 
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       size: { type: "string", default: "300" },
       "include-reference": { type: "boolean", default: false },
       "repeated-calls": { type: "boolean", default: false },
+      "runs-dir": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -100,6 +102,26 @@ async function main(): Promise<void> {
     seed,
   };
   const items = await readItems(positionals[0], values.format, num("size", values.size, 1), seed);
+  const recorded = {
+    file: positionals[0] ?? null,
+    format: values.format,
+    ks,
+    rules,
+    m,
+    noise,
+    timeoutMs,
+    maxAttempts,
+    baseUrl: values["base-url"] ?? "",
+    model: values.model ?? "",
+  };
+  const run = await startRun({
+    runsDir: values["runs-dir"] ?? defaultRunsDir(),
+    name: "critic-eval",
+    kind: "critic-eval",
+    task: "critic:eval",
+    config: recorded,
+    seeds: { noise: seed },
+  });
   const server = values["base-url"]
     ? undefined
     : await startReferenceCriticServer({ port: 0, noise });
@@ -140,10 +162,14 @@ async function main(): Promise<void> {
         }, ` +
         `${metrics.fallbacks} fallbacks, ${(metrics.wallMs / 1000).toFixed(1)} s`,
     );
-    if (values.out) {
-      await writeFileAtomic(values.out, JSON.stringify({ results, metrics }, null, 2) + "\n");
-      console.log(`wrote ${values.out}`);
-    }
+    const out = values.out ?? `${run.dir}/critic_eval.json`;
+    await writeFileAtomic(out, JSON.stringify({ results, metrics }, null, 2) + "\n");
+    await run.addArtifact(out, "table");
+    await run.finish({ items: items.length, skipped, results, failures: metrics.failures });
+    console.log(run.recordPath);
+  } catch (error) {
+    await run.fail(error);
+    throw error;
   } finally {
     await server?.close();
   }

@@ -8,12 +8,7 @@
 import type { PolicySection } from "../config/experiments.ts";
 import type { InputRecord } from "../lineage/mod.ts";
 import { loadCheckpoint, type Policy } from "../model/mod.ts";
-import {
-  exportHfPolicy,
-  type HfPolicy,
-  type HfTokenizer,
-  openHfPolicy,
-} from "../model/hf/mod.ts";
+import { exportHfPolicy, type HfPolicy, type HfTokenizer, openHfPolicy } from "../model/hf/mod.ts";
 import { sha256Hex } from "../util/mod.ts";
 
 /** An open policy with what the loops need to talk to it. */
