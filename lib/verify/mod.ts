@@ -3,7 +3,7 @@
  * between a model's answer and the gold — exact rationals, bare LaTeX, symbolic equality, sets,
  * tuples, intervals, matrices, equations, inequalities, percentages, units, degrees, complex
  * numbers — with size and magnitude caps, a Worker pool with a per-case time budget, a JSONL batch
- * front end and a benchmark. Also re-exports the critic's exact arithmetic (`arithmetic.ts`).
+ * front end (the benchmark is bench.ts). Also re-exports the critic's exact arithmetic (`arithmetic.ts`).
  *
  * @example
  * ```ts
@@ -23,5 +23,4 @@ export * from "./extract.ts";
 export * from "./verify.ts";
 export * from "./pool.ts";
 export * from "./jsonl.ts";
-export * from "./bench.ts";
 export * from "./arithmetic.ts";

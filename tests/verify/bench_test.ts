@@ -1,6 +1,6 @@
 /** Tests of `benchVerifier` (lib/verify/bench.ts) and the shipped labelled set. */
 import assert from "node:assert/strict";
-import { benchVerifier, readLabelledCases } from "../../lib/verify/mod.ts";
+import { benchVerifier, readLabelledCases } from "../../lib/verify/bench.ts";
 
 Deno.test("benchVerifier measures throughput and agreement on given cases", async () => {
   const r = await benchVerifier({

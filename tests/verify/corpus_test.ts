@@ -3,7 +3,7 @@
  * agreement with it held at or above the figures measured when it was committed.
  */
 import assert from "node:assert/strict";
-import { benchVerifier, type LabelledCase, readLabelledCases } from "../../lib/verify/mod.ts";
+import { benchVerifier, type LabelledCase, readLabelledCases } from "../../lib/verify/bench.ts";
 
 const dir = new URL("../../data/verify/", import.meta.url);
 const repoOf = (c: LabelledCase) => (c.source ?? "").split(":")[0];
