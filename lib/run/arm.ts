@@ -12,6 +12,7 @@ import {
   createRolloutWriter,
   type CriticRecord,
   defaultRunsDir,
+  type EventWriter,
   installInterruptHandlers,
   resumeSource,
   type RunHandle,
@@ -299,18 +300,23 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
         ? { parentId: options.parentId }
         : {}),
     });
-  const critic = options.critic ?? await openCritic(config.critic, { seed: config.rl.seed });
-  const opened = await openPolicy(config.policy);
-  const { policy } = opened;
-  const board = await createEventWriter(`${run.dir}/tb`);
+  let critic: OpenedCritic | undefined = options.critic;
+  let opened: OpenedPolicy | undefined;
+  let board: EventWriter | undefined;
   if (!parent) {
     installInterruptHandlers(run, {
       onInterrupt: async () => {
-        if (!options.critic) await critic.close();
+        if (!options.critic) await critic?.close();
       },
     });
   }
   try {
+    // Opened inside the try: a critic or policy that cannot open marks the record failed.
+    critic ??= await openCritic(config.critic, { seed: config.rl.seed });
+    opened = await openPolicy(config.policy);
+    const { policy } = opened;
+    board = await createEventWriter(`${run.dir}/tb`);
+    const tb = board;
     await run.update({ critic: criticLineage(await critic.record()) });
     const checkpointDir = config.rl.checkpointEvery > 0 ? `${run.dir}/checkpoints` : undefined;
     if (resumed && checkpointDir) await copyFolder(resumed.checkpoint, checkpointDir);
@@ -334,7 +340,7 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     }, {
       onMetrics: async (step, m) => {
         await run.logMetrics(step, m);
-        await board.scalars(m, step);
+        await tb.scalars(m, step);
       },
       onRollouts: dump?.write,
       onCheckpoint: (iteration) => run.progress({ iteration, checkpoint: checkpointDir }),
@@ -389,9 +395,9 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     await run.fail(error);
     throw error;
   } finally {
-    board.close();
-    policy.dispose();
-    if (!options.critic) await critic.close();
+    board?.close();
+    opened?.policy.dispose();
+    if (!options.critic) await critic?.close();
   }
 }
 
