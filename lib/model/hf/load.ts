@@ -6,6 +6,7 @@
  * @module
  */
 import { type HfModelConfig, parseHfConfig } from "./config.ts";
+import { readJson } from "./_json.ts";
 import { openSafetensors, type SafetensorsFile } from "./_safetensors.ts";
 import {
   createHfPolicy,
@@ -151,26 +152,6 @@ async function openWeightFiles(dir: string): Promise<SafetensorsFile[]> {
     throw error;
   }
   return files;
-}
-
-async function readJson(
-  path: string,
-  required: boolean,
-): Promise<Record<string, unknown> | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (!required && error instanceof Deno.errors.NotFound) return undefined;
-    throw new Error(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    const value = JSON.parse(text);
-    if (value && typeof value === "object" && !Array.isArray(value)) return value;
-    throw new SyntaxError("not an object");
-  } catch (error) {
-    throw new SyntaxError(`Cannot parse ${path}: expected a JSON object`, { cause: error });
-  }
 }
 
 function basename(path: string): string {

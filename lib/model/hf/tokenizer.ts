@@ -9,6 +9,7 @@
 import { Tokenizer as HfTokenizerCore } from "@huggingface/tokenizers";
 import { Template } from "@huggingface/jinja";
 import type { Tokenizer } from "../tokenizer.ts";
+import { readJson } from "./_json.ts";
 
 /** One chat message, as chat templates expect it. */
 export interface ChatMessage {
@@ -175,21 +176,7 @@ export class HfTokenizer implements Tokenizer {
  * ```
  */
 export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
-  const read = async (name: string, required: boolean) => {
-    const path = `${dir}/${name}`;
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (!required && error instanceof Deno.errors.NotFound) return undefined;
-      throw new Error(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    try {
-      return JSON.parse(text) as Record<string, unknown>;
-    } catch (error) {
-      throw new SyntaxError(`Cannot parse ${path}: expected JSON`, { cause: error });
-    }
-  };
+  const read = (name: string, required: boolean) => readJson(`${dir}/${name}`, required);
   const json = await read("tokenizer.json", true);
   const config = (await read("tokenizer_config.json", false)) ?? {};
   const generation = await read("generation_config.json", false);
