@@ -282,7 +282,9 @@ function limitRows<T>(rows: readonly T[], limit: number, seed: number): T[] {
  * promptText({ prompt: [{ role: "user", content: "1+2?" }] }); // "user: 1+2?\n"
  * ```
  */
-export function promptText(task: Pick<Task, "prompt">): string {
+export function promptText(
+  task: { prompt: string | readonly { role: string; content: string }[] },
+): string {
   if (typeof task.prompt === "string") return task.prompt;
   return task.prompt.map((m) => `${m.role}: ${m.content}`).join("\n") + "\n";
 }

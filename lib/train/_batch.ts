@@ -4,6 +4,7 @@
  * token (what SFT's NLL and RL's PPO loss are taken over).
  * @module
  */
+import { promptText } from "../data/mod.ts";
 import { tf } from "../model/mod.ts";
 import type { Tokenizer } from "../model/mod.ts";
 
@@ -20,15 +21,11 @@ export function encodePrompt(
 ): number[] {
   const all = tokenizer.encodePrompt ? tokenizer.encodePrompt(prompt, { chat }) : [
     tokenizer.bosId,
-    ...tokenizer.encode(typeof prompt === "string" ? prompt : promptLines(prompt)),
+    ...tokenizer.encode(promptText({ prompt })),
   ];
   if (all.length <= maxLength) return all;
   const keep = Math.max(1, maxLength - 1);
   return [all[0], ...all.slice(all.length - keep)];
-}
-
-function promptLines(messages: { role: string; content: string }[]): string {
-  return messages.map((m) => `${m.role}: ${m.content}`).join("\n") + "\n";
 }
 
 /** The ids that end a generation. */
