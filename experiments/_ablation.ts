@@ -23,7 +23,6 @@ import {
   markdownGroupTable,
   type RunHandle,
 } from "../lib/lineage/mod.ts";
-import { chooseBackend } from "../lib/model/mod.ts";
 import {
   loadRunTasks,
   pairedDifference,
@@ -144,9 +143,15 @@ async function runInProcess(
   const results: GroupInput[] = [];
   for (const [i, { cell, config }] of cells.entries()) {
     progress(`run ${i + 1}/${cells.length} ${cell.label}`);
-    await chooseBackend(config.rl.backend);
     const tasks = await loadRunTasks(config);
-    const key = JSON.stringify([config.policy, config.eval, config.sampledEval]);
+    // Everything the start policy's sampled evaluation depends on.
+    const key = JSON.stringify([
+      config.policy,
+      config.eval,
+      config.sampledEval,
+      config.rl.maxNewTokens,
+      config.rl.backend,
+    ]);
     if (!before.has(key)) before.set(key, await startPolicySampledEvaluation(config, tasks.eval));
     const arm = await runArm(config, {
       parent: run,
