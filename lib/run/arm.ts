@@ -320,6 +320,13 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
     await run.update({ critic: criticLineage(await critic.record()) });
     const checkpointDir = config.rl.checkpointEvery > 0 ? `${run.dir}/checkpoints` : undefined;
     if (resumed && checkpointDir) await copyFolder(resumed.checkpoint, checkpointDir);
+    if (checkpointDir) {
+      // The record names the checkpoint folder before training, not only after each save: a process
+      // killed between the trainer's save and the record's update stays resumable (the trainer
+      // resumes from the newest complete checkpoint in the folder, or starts over when there is none).
+      await Deno.mkdir(checkpointDir, { recursive: true });
+      await run.progress({ iteration: resumed?.iteration ?? 0, checkpoint: checkpointDir });
+    }
     const sampledBefore = options.sampledBefore !== undefined
       ? options.sampledBefore
       : await sampledEvaluation(opened, config, tasks.eval);

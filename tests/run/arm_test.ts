@@ -83,3 +83,21 @@ Deno.test("compareGroups pairs two estimators by seed and reports a t interval",
     null,
   );
 });
+
+Deno.test("a run names its checkpoint folder in the record before the first save", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "capo-arm-ckpt-" });
+  try {
+    const config = resolveSchema(TRAIN_CONFIG_SCHEMA, {
+      ...OVERRIDES,
+      rl: { ...OVERRIDES.rl, checkpointEvery: 1 },
+      sampledEval: { samples: 0 },
+    });
+    // Stopped before any iteration, as if killed before the trainer's first checkpoint.
+    const arm = await runArm(config, { runsDir: tmp, stopAfter: 0 });
+    const record = await loadRun(arm.recordPath);
+    assert.equal(record.progress.iteration, 0);
+    assert.equal(record.progress.checkpoint, `${record.id}/checkpoints`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
