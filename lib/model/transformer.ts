@@ -59,6 +59,13 @@ export interface Policy {
   base?(): Policy;
   /** Turns training-only behaviour (adapter dropout) on or off. @default none */
   setTraining?(on: boolean): void;
+  /**
+   * Random state of training-only behaviour (the adapter dropout's step counter): checkpoints save
+   * it and restore it with `setTrainingState`, so a resumed run draws the same masks. @default none
+   */
+  trainingState?(): Record<string, number>;
+  /** Restores what {@linkcode Policy.trainingState} returned. @default none */
+  setTrainingState?(state: Readonly<Record<string, number>>): void;
   /** Frees the variables. */
   dispose(): void;
 }

@@ -276,11 +276,6 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
   const started = performance.now();
   const backend = await chooseBackend(config.rl.backend);
   const tasks = options.tasks ?? await loadRunTasks(config);
-  if (config.policy.kind === "hf" && config.rl.checkpointEvery > 0) {
-    throw new Error(
-      "Cannot checkpoint a Hugging Face policy during training yet: set rl.checkpointEvery=0 (the trained adapter and merged model are exported at the end)",
-    );
-  }
   const inputs = [tasks.train.input, tasks.eval.input, ...await policyInputs(config.policy)];
   const seeds = { task: config.task.seed, rl: config.rl.seed, critic: config.rl.seed };
   const common = { name: config.name, config, inputs, seeds, backend };

@@ -1,9 +1,12 @@
 /**
- * Resumable training state: a checkpoint folder per saved iteration (`iter-000010/` with the
- * policy's `model.safetensors` + `config.json`, the optimizer moments in `optimizer.safetensors`
- * and `state.json` with the iteration, RNG state and bookkeeping), and `latest.json`, written last
- * and atomically, naming the newest complete one — so a run killed mid-save resumes from the one
- * before.
+ * Resumable training state: a checkpoint folder per saved iteration (`iter-000010/`) with the
+ * trained weights, the optimizer moments in `optimizer.safetensors` and `state.json` with the
+ * iteration, RNG states and bookkeeping, and `latest.json`, written last and atomically, naming the
+ * newest complete one — so a run killed mid-save resumes from the one before. capo's transformer is
+ * saved whole as a policy checkpoint (`model.safetensors` + `config.json`, loadable on its own);
+ * any other policy (a Hugging Face checkpoint) saves only what trains, in `trainable.safetensors`:
+ * the LoRA factors, or every weight under full fine-tuning. Its frozen weights come from the folder
+ * the run names, as at the start.
  * @module
  */
 import {
@@ -11,6 +14,7 @@ import {
   decodeSafetensors,
   encodeSafetensors,
   type NamedTensor,
+  paramShapes,
   type Policy,
   saveCheckpoint,
   tf,
@@ -37,17 +41,43 @@ export interface SaveTrainStateOptions {
 }
 
 const LATEST = "latest.json";
+/** The weights file of a policy other than capo's transformer: its trained variables only. */
+const TRAINABLE = "trainable.safetensors";
+
+/** Whether `policy` is capo's transformer: every weight trains and the names are `paramShapes`'. */
+function isBuiltin(policy: Policy): boolean {
+  const shapes = paramShapes(policy.config);
+  return shapes.length === policy.variables.length &&
+    shapes.every(([name], i) => policy.params[name] === policy.variables[i]);
+}
+
+/** The `params` name of each trained variable, in `policy.variables` order. */
+function trainableNames(policy: Policy): string[] {
+  const names = new Map<tf.Variable, string>();
+  for (const [name, v] of Object.entries(policy.params)) if (!names.has(v)) names.set(v, name);
+  return policy.variables.map((v, i) => {
+    const name = names.get(v);
+    if (name === undefined) {
+      throw new TypeError(
+        `Cannot checkpoint the policy: expected trained variable ${i} (${v.name}) among policy.params, not found`,
+      );
+    }
+    return name;
+  });
+}
 
 function iterDir(iteration: number): string {
   return `iter-${String(iteration).padStart(6, "0")}`;
 }
 
 /**
- * Writes policy weights, optimizer state and trainer state under `dir/iter-NNNNNN/`, then points
- * `dir/latest.json` at it.
+ * Writes the trained weights, optimizer state and trainer state (with the policy's own
+ * `trainingState()`, e.g. its dropout counter) under `dir/iter-NNNNNN/`, each file atomically, then
+ * points `dir/latest.json` at it.
  *
  * @param dir The run's checkpoint folder.
- * @param policy The policy.
+ * @param policy The policy: capo's transformer is saved whole (`model.safetensors` + `config.json`),
+ *   any other only its `variables` (`trainable.safetensors`, named by their `params` keys).
  * @param state Iteration, RNG state, Adam state and extras.
  * @param options See {@linkcode SaveTrainStateOptions}.
  * @returns The files written, with sha256 and bytes.
@@ -67,36 +97,54 @@ export async function saveTrainState(
   const { keep = 2 } = options;
   const name = iterDir(state.iteration);
   const folder = `${dir}/${name}`;
-  const { files } = await saveCheckpoint(policy, folder, { iteration: state.iteration });
+  const files: CheckpointFile[] = [];
+  if (isBuiltin(policy)) {
+    files.push(...(await saveCheckpoint(policy, folder, { iteration: state.iteration })).files);
+  } else {
+    const tensors: NamedTensor[] = [];
+    for (const [i, key] of trainableNames(policy).entries()) {
+      const v = policy.variables[i];
+      tensors.push({ name: key, shape: v.shape, data: await v.data() as Float32Array });
+    }
+    files.push(
+      await writeTracked(
+        `${folder}/${TRAINABLE}`,
+        encodeSafetensors(tensors, { format: "capo-trainable" }),
+      ),
+    );
+  }
   const moments: NamedTensor[] = [];
   policy.variables.forEach((v, i) => {
     moments.push({ name: `m.${i}`, shape: v.shape, data: state.adam.m[i] });
     moments.push({ name: `v.${i}`, shape: v.shape, data: state.adam.v[i] });
   });
   const optimizer = encodeSafetensors(moments, { format: "capo-adam" });
+  const policyState = policy.trainingState?.();
   const stateJson = JSON.stringify(
     {
       iteration: state.iteration,
       rngState: state.rngState,
       adamStep: state.adam.step,
+      ...(policyState ? { policyState } : {}),
       ...state.extra,
     },
     null,
     2,
   ) + "\n";
-  for (
-    const [file, data] of [["optimizer.safetensors", optimizer], ["state.json", stateJson]] as const
-  ) {
-    await writeFileAtomic(`${folder}/${file}`, data);
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    files.push({ path: `${folder}/${file}`, sha256: await sha256Hex(bytes), bytes: bytes.length });
-  }
+  files.push(await writeTracked(`${folder}/optimizer.safetensors`, optimizer));
+  files.push(await writeTracked(`${folder}/state.json`, stateJson));
   await writeFileAtomic(
     `${dir}/${LATEST}`,
     JSON.stringify({ iteration: state.iteration, dir: name }) + "\n",
   );
   await pruneOld(dir, keep);
   return files;
+}
+
+async function writeTracked(path: string, data: string | Uint8Array): Promise<CheckpointFile> {
+  await writeFileAtomic(path, data);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  return { path, sha256: await sha256Hex(bytes), bytes: bytes.length };
 }
 
 async function pruneOld(dir: string, keep: number): Promise<void> {
@@ -111,10 +159,12 @@ async function pruneOld(dir: string, keep: number): Promise<void> {
 }
 
 /**
- * Loads the newest complete checkpoint of `dir` into `policy` (weights assigned in place).
+ * Loads the newest complete checkpoint of `dir` into `policy` (trained weights assigned in place,
+ * its training state restored).
  *
  * @param dir The run's checkpoint folder.
- * @param policy A policy of the same config; its variables receive the saved weights.
+ * @param policy A policy of the same config (for a Hugging Face one: loaded from the same folder
+ *   with the same LoRA settings); its variables receive the saved weights.
  * @returns The saved state, or `undefined` when `dir` holds no checkpoint.
  * @throws {SyntaxError} When a checkpoint file is malformed or its shapes differ from `policy`'s.
  * @example
@@ -128,12 +178,13 @@ export async function loadTrainState(dir: string, policy: Policy): Promise<Train
   if (latestText === undefined) return undefined;
   const latest = JSON.parse(latestText) as { iteration: number; dir: string };
   const folder = `${dir}/${latest.dir}`;
-  const weights = decodeSafetensors(await Deno.readFile(`${folder}/model.safetensors`), folder);
+  const file = `${folder}/${isBuiltin(policy) ? "model.safetensors" : TRAINABLE}`;
+  const weights = decodeSafetensors(await Deno.readFile(file), file);
   const expected = policy.variables.length;
-  const names = Object.keys(policy.params);
-  for (const name of names) {
+  const names = trainableNames(policy);
+  for (const [i, name] of names.entries()) {
     const saved = weights.tensors[name];
-    const variable = policy.params[name];
+    const variable = policy.variables[i];
     if (!saved || saved.shape.join() !== variable.shape.join()) {
       throw new SyntaxError(
         `Cannot resume from ${folder}: expected ${name} of shape [${variable.shape}], got ${
@@ -159,14 +210,18 @@ export async function loadTrainState(dir: string, policy: Policy): Promise<Train
     m.push(mi.data);
     v.push(vi.data);
   }
-  const { iteration, rngState, adamStep, ...extra } = JSON.parse(
+  const { iteration, rngState, adamStep, policyState, ...extra } = JSON.parse(
     await Deno.readTextFile(`${folder}/state.json`),
-  ) as { iteration: number; rngState: number; adamStep: number } & Record<string, unknown>;
+  ) as
+    & { iteration: number; rngState: number; adamStep: number }
+    & { policyState?: Record<string, number> }
+    & Record<string, unknown>;
   tf.tidy(() => {
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       const saved = weights.tensors[name];
-      policy.params[name].assign(tf.tensor(saved.data, saved.shape, "float32"));
+      policy.variables[i].assign(tf.tensor(saved.data, saved.shape, "float32"));
     }
   });
+  if (policyState) policy.setTrainingState?.(policyState);
   return { iteration, rngState, adam: { step: adamStep, m, v }, extra };
 }

@@ -203,6 +203,15 @@ export function createHfPolicy(
     setTraining: (on) => {
       state.training = on;
     },
+    trainingState: () => ({ dropoutStep: state.dropoutStep }),
+    setTrainingState: (saved) => {
+      if (!Number.isInteger(saved.dropoutStep) || saved.dropoutStep < 0) {
+        throw new RangeError(
+          `Cannot restore the policy's training state: expected dropoutStep ≥ 0, got ${saved.dropoutStep}`,
+        );
+      }
+      state.dropoutStep = saved.dropoutStep;
+    },
     dispose: () => [...all, ...Object.values(loraParams)].forEach((v) => v.dispose()),
   };
 }
