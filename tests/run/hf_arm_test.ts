@@ -1,6 +1,8 @@
 // The runner with a Hugging Face policy: a tiny Qwen2 fixture with its real tokenizer and chat
 // template, trained with LoRA by `runArm`, exported as a PEFT adapter and a merged folder; the
-// adapter loads back onto the base to the merged model's logits, and the lineage lists both.
+// adapter loads back onto the base to the merged model's logits, and the lineage lists both. A run
+// stopped after its first iteration and resumed with `resumeFrom` ends where an uninterrupted one
+// does: the same metrics, summary, checkpoint and exported adapter, bit for bit.
 import assert from "node:assert/strict";
 import { resolveSchema } from "../../lib/config/schema.ts";
 import { TRAIN_CONFIG_SCHEMA } from "../../lib/config/mod.ts";
@@ -8,6 +10,7 @@ import { loadRun } from "../../lib/lineage/mod.ts";
 import { chooseBackend, tf } from "../../lib/model/mod.ts";
 import { loadHfPolicy } from "../../lib/model/hf/mod.ts";
 import { runArm } from "../../lib/run/mod.ts";
+import { sha256Hex } from "../../lib/util/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}tests/fixtures/hf/qwen2_chat`;
@@ -65,6 +68,97 @@ Deno.test("runArm trains a Hugging Face policy with LoRA and exports an adapter 
     assert.ok(moved > 1e-6, "training moved the policy away from its base");
     ids.dispose();
     for (const p of [merged, adapted, base]) p.dispose();
+  } finally {
+    await chooseBackend("cpu");
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** Drops what legitimately differs between two runs: wall-clock times and live tensors. */
+function withoutTiming(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).filter(([k]) =>
+      !k.startsWith("ms_") && k !== "time" && k !== "num_tensors" && k !== "seconds"
+    ),
+  );
+}
+
+async function metricRows(dir: string): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(`${dir}/metrics.jsonl`);
+  return text.trim().split("\n").map((line) => withoutTiming(JSON.parse(line)));
+}
+
+/** sha256 of each file of a folder, by name. */
+async function hashes(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile) {
+      out[entry.name] = await sha256Hex(await Deno.readFile(`${dir}/${entry.name}`));
+    }
+  }
+  return out;
+}
+
+Deno.test("runArm resumes an interrupted Hugging Face run to the numbers and adapter of an uninterrupted one", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "capo-hf-resume-" });
+  try {
+    const config = resolveSchema(TRAIN_CONFIG_SCHEMA, {
+      name: "hf-resume",
+      policy: {
+        kind: "hf",
+        path: FIXTURE,
+        blockSize: 256,
+        lora: { rank: 4, alpha: 8, dropout: 0.1, targetModules: ["q_proj", "v_proj"] },
+        export: { adapter: true, merged: false },
+      },
+      task: { source: DATA, format: "gsm8k" },
+      eval: { source: DATA, format: "gsm8k", limit: 1 },
+      rl: {
+        iterations: 2,
+        batchPrompts: 2,
+        n: 2,
+        minibatch: 4,
+        microBatch: 2,
+        maxNewTokens: 6,
+        lr: 0.05,
+        entropyCoef: 0.5,
+        checkpointEvery: 1,
+        backend: "wasm",
+      },
+      sampledEval: { samples: 0 },
+      critic: { k: 2 },
+    });
+    const straight = await runArm(config, { runsDir: `${tmp}/a` });
+    const stopped = await runArm(config, { runsDir: `${tmp}/b`, stopAfter: 1 });
+    assert.equal(stopped.summary.iterations, 1);
+    const resumed = await runArm(config, { runsDir: `${tmp}/b`, resumeFrom: stopped.dir });
+    assert.equal(resumed.summary.resumed_from, 1);
+    const record = await loadRun(resumed.recordPath);
+    assert.equal(record.status, "completed");
+    assert.equal(record.resumed_from, stopped.runId);
+    // A LoRA checkpoint is small: the adapter and its moments, not the base weights.
+    const ckpt = `${resumed.dir}/checkpoints/iter-000002`;
+    const weights = (await Deno.stat(`${ckpt}/trainable.safetensors`)).size;
+    const base = (await Deno.stat(`${FIXTURE}/model.safetensors`)).size;
+    assert.ok(weights * 20 < base, `checkpoint weights ${weights} B vs base ${base} B`);
+    assert.deepEqual(await hashes(ckpt), await hashes(`${straight.dir}/checkpoints/iter-000002`));
+    assert.deepEqual(
+      await hashes(`${resumed.dir}/adapter`),
+      await hashes(`${straight.dir}/adapter`),
+    );
+    const { resumed_from: _a, critic: _ca, rollouts: _ra, ...summaryA } = withoutTiming(
+      straight.summary,
+    );
+    const { resumed_from: _b, critic: _cb, rollouts: _rb, ...summaryB } = withoutTiming(
+      resumed.summary,
+    );
+    assert.deepEqual(summaryB, summaryA);
+    const later = (await metricRows(straight.dir)).filter((r) => (r.step as number) > 1);
+    assert.ok(later.length > 0);
+    assert.deepEqual(
+      (await metricRows(resumed.dir)).filter((r) => (r.step as number) > 1),
+      later,
+    );
   } finally {
     await chooseBackend("cpu");
     await Deno.remove(tmp, { recursive: true });
