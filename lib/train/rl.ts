@@ -164,23 +164,19 @@ export async function trainRl(
   }
   // Policies with adapters carry their frozen start (`base()`); others keep a snapshot.
   const startWeights = config.klCoef > 0 && !policy.base ? await snapshot(policy) : undefined;
-  const adam = new Adam(policy.variables, { learningRate: config.lr });
   let rng = createRng(config.seed).fork("rl");
   let before: EvalMetrics | undefined;
   let resumedFrom = 0;
-  if (checkpointDir) {
-    const state = await loadTrainState(checkpointDir, policy);
-    if (state) {
-      if (state.extra.configHash !== configHash) {
-        throw new Error(
-          `Cannot resume from ${checkpointDir}: expected config hash ${configHash}, got ${state.extra.configHash}`,
-        );
-      }
-      adam.setState(state.adam);
-      rng = createRng(0, { state: state.rngState });
-      before = state.extra.before as EvalMetrics | undefined;
-      resumedFrom = state.iteration;
+  const state = checkpointDir ? await loadTrainState(checkpointDir, policy) : undefined;
+  if (state) {
+    if (state.extra.configHash !== configHash) {
+      throw new Error(
+        `Cannot resume from ${checkpointDir}: expected config hash ${configHash}, got ${state.extra.configHash}`,
+      );
     }
+    rng = createRng(0, { state: state.rngState });
+    before = state.extra.before as EvalMetrics | undefined;
+    resumedFrom = state.iteration;
   }
   const refWeights = resumedFrom > 0 && config.klCoef > 0
     ? undefined // the start policy was saved beside the checkpoints: see refPolicyFrom
@@ -189,6 +185,9 @@ export async function trainRl(
     ? policy.base?.() ?? await refPolicyFrom(policy, refWeights, checkpointDir)
     : undefined;
   const ownsRef = refPolicy !== undefined && !policy.base;
+  // Made after everything that may refuse to start, so a refusal leaves no optimizer tensors behind.
+  const adam = new Adam(policy.variables, { learningRate: config.lr });
+  if (state) adam.setState(state.adam);
   const evalOpts = {
     tokenizer,
     chat,

@@ -146,3 +146,20 @@ for (const mode of ["lora", "full"] as const) {
     }
   });
 }
+
+Deno.test("trainRl refuses a KL term on a fully fine-tuned hf policy in one line", async () => {
+  await tf.setBackend("cpu");
+  const policy = await loadHfPolicy(FIXTURE);
+  try {
+    const config = resolveRlConfig({ iterations: 1, klCoef: 0.1, backend: "cpu" }, RL_PRESETS.tiny);
+    const deps = { ...TASK, tokenizer: TOKENIZER, critic: fakeCritic, evaluate: false };
+    const tensors = tf.memory().numTensors;
+    await assert.rejects(
+      () => trainRl(config, { ...deps, policy }),
+      /^Error: Cannot take the frozen base of a policy without LoRA .*rl\.klCoef to 0$/,
+    );
+    assert.equal(tf.memory().numTensors, tensors, "the refusal leaves no tensor behind");
+  } finally {
+    policy.dispose();
+  }
+});

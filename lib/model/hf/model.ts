@@ -190,7 +190,11 @@ export function createHfPolicy(
     logits: (ids) => run(true)(ids).logits,
     forward: run(true),
     base: () => {
-      if (!lora) throw new Error("Cannot take the base of a policy without LoRA: it is the base");
+      if (!lora) {
+        throw new Error(
+          "Cannot take the frozen base of a policy without LoRA (the KL reference when rl.klCoef > 0): train with LoRA or set rl.klCoef to 0",
+        );
+      }
       return {
         config: policyConfig,
         variables: [],
