@@ -23,7 +23,15 @@ export const POLICY_SECTION_SCHEMA = t.object({
     doc: "builtin: capo's small transformer (a capo checkpoint folder); hf: a Hugging Face " +
       "Llama / Qwen2 / Qwen3 checkpoint folder (docs/hf.md)",
   }),
-  path: t.string({ default: "data/sft", doc: "checkpoint folder the policy starts from" }),
+  path: t.string({
+    default: "data/sft",
+    doc:
+      "checkpoint folder the policy starts from, or its http(s) URL (files fetched into cacheDir)",
+  }),
+  cacheDir: t.string({
+    default: ".cache/capo/models",
+    doc: "download cache of a URL path: one entry per file URL, verified by sha256 on reuse",
+  }),
   blockSize: t.integer({
     default: 0,
     min: 0,

@@ -34,6 +34,21 @@ export interface SourceBytes {
   path: string;
 }
 
+/** A download answered with an HTTP error status; `status` lets a caller treat 404 as "absent". */
+export class DownloadError extends Error {
+  /** The HTTP status. */
+  readonly status: number;
+  /**
+   * @param message One line naming the URL and the status.
+   * @param status The HTTP status.
+   */
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = "DownloadError";
+    this.status = status;
+  }
+}
+
 interface CacheMeta {
   url: string;
   sha256: string;
@@ -63,8 +78,9 @@ export function isRemote(location: string): boolean {
  * @param options See {@linkcode ReadSourceOptions}.
  * @returns The bytes, their sha256 and where they came from.
  * @throws {Deno.errors.NotFound} When a local file does not exist.
- * @throws {Error} When a download fails (non-2xx status, network error, timeout) or the content's
- *   sha256 differs from `expectedSha256`.
+ * @throws {DownloadError} When the server answers with a non-2xx status.
+ * @throws {Error} When a download fails otherwise (network error, timeout) or the content's sha256
+ *   differs from `expectedSha256`.
  * @example
  * ```ts
  * const src = await readSource("https://example.org/gsm8k/test.jsonl", { cacheDir: "/tmp/capo" });
@@ -151,8 +167,9 @@ async function download(
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(
+    throw new DownloadError(
       `Cannot download ${url}: expected HTTP status 2xx, got ${response.status} ${response.statusText}`,
+      response.status,
     );
   }
   const bytes = new Uint8Array(await response.arrayBuffer());

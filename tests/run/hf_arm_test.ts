@@ -164,3 +164,69 @@ Deno.test("runArm resumes an interrupted Hugging Face run to the numbers and ada
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("runArm trains an hf policy given as a URL, records each file by URL and sha256, and exports from the fetched folder", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "capo-hf-url-" });
+  const hits: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const name = new URL(req.url).pathname.replace(/^\/qwen\//, "");
+    hits.push(name);
+    const path = `${FIXTURE}/${name}`;
+    return /^[\w.-]+$/.test(name) && name !== "expected.json" &&
+        await Deno.stat(path).catch(() => 0)
+      ? new Response(await Deno.readFile(path))
+      : new Response("not found", { status: 404 });
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/qwen`;
+  try {
+    const config = resolveSchema(TRAIN_CONFIG_SCHEMA, {
+      name: "hf-url",
+      policy: {
+        kind: "hf",
+        path: url,
+        cacheDir: `${tmp}/cache`,
+        blockSize: 256,
+        lora: { rank: 2, targetModules: ["q_proj"] },
+      },
+      task: { source: DATA, format: "gsm8k" },
+      eval: { source: DATA, format: "gsm8k", limit: 1 },
+      rl: {
+        iterations: 1,
+        batchPrompts: 1,
+        n: 2,
+        minibatch: 2,
+        microBatch: 2,
+        maxNewTokens: 4,
+        checkpointEvery: 0,
+        backend: "wasm",
+      },
+      sampledEval: { samples: 0 },
+      critic: { k: 2 },
+    });
+    const arm = await runArm(config, { runsDir: `${tmp}/runs` });
+    const record = await loadRun(arm.recordPath);
+    const inputs = record.inputs.filter((i) => i.name === "policy");
+    assert.deepEqual(inputs.map((i) => i.location).sort(), [
+      `${url}/config.json`,
+      `${url}/generation_config.json`,
+      `${url}/model.safetensors`,
+      `${url}/tokenizer.json`,
+      `${url}/tokenizer_config.json`,
+    ]);
+    for (const input of inputs) {
+      const file = `${FIXTURE}/${input.location.slice(url.length + 1)}`;
+      assert.equal(input.sha256, await sha256Hex(await Deno.readFile(file)));
+    }
+    assert.equal(hits.filter((h) => h === "model.safetensors").length, 1, "weights fetched once");
+    const adapter = JSON.parse(await Deno.readTextFile(`${arm.dir}/adapter/adapter_config.json`));
+    assert.equal(adapter.base_model_name_or_path, url);
+    assert.deepEqual(
+      await Deno.readFile(`${arm.dir}/merged/tokenizer.json`),
+      await Deno.readFile(`${FIXTURE}/tokenizer.json`),
+    );
+  } finally {
+    await server.shutdown();
+    await chooseBackend("cpu");
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

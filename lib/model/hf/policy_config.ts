@@ -61,7 +61,8 @@ export async function openHfPolicy(
  * @param policy The trained policy.
  * @param sourceDir The checkpoint folder it was loaded from.
  * @param outDir Run folder.
- * @param options Which exports to write. @default both
+ * @param options Which exports to write (@default both) and the adapter's
+ *   `base_model_name_or_path` (@default sourceDir).
  * @returns Every written file with its sha256.
  * @example
  * ```ts
@@ -72,12 +73,12 @@ export async function exportHfPolicy(
   policy: HfPolicy,
   sourceDir: string,
   outDir: string,
-  options: { adapter?: boolean; merged?: boolean } = {},
+  options: { adapter?: boolean; merged?: boolean; baseModel?: string } = {},
 ): Promise<ExportedFile[]> {
-  const { adapter = true, merged = true } = options;
+  const { adapter = true, merged = true, baseModel = sourceDir } = options;
   const files: ExportedFile[] = [];
   if (adapter && policy.lora) {
-    files.push(...await savePeftAdapter(policy, `${outDir}/adapter`, { baseModel: sourceDir }));
+    files.push(...await savePeftAdapter(policy, `${outDir}/adapter`, { baseModel }));
   }
   if (merged) files.push(...await saveMergedCheckpoint(policy, sourceDir, `${outDir}/merged`));
   return files;
