@@ -32,6 +32,11 @@ export const POLICY_SECTION_SCHEMA = t.object({
     default: ".cache/capo/models",
     doc: "download cache of a URL path: one entry per file URL, verified by sha256 on reuse",
   }),
+  dtype: t.enum(["float32"] as const, {
+    default: "float32",
+    doc: "hf: how weights are held in memory; only float32: TensorFlow.js has no 16-bit float " +
+      "tensors on any backend, so f16 and bf16 files are widened to float32 as they load",
+  }),
   blockSize: t.integer({
     default: 0,
     min: 0,

@@ -183,6 +183,7 @@ export async function openPolicy(section: Readonly<PolicySection>): Promise<Open
   const { policy, tokenizer } = await openHfPolicy({
     kind: "hf",
     path: dir,
+    dtype: section.dtype,
     ...(section.blockSize > 0 ? { blockSize: section.blockSize } : {}),
     ...(section.adapter ? { adapter: section.adapter } : {}),
     lora: section.lora.rank > 0 ? { ...section.lora } : null,

@@ -93,3 +93,12 @@ Deno.test("expandGrid crosses keys with the first varying slowest; resolveCell n
     /unknown key "rl\.wProces"/,
   );
 });
+
+Deno.test("policy.dtype accepts only float32, naming the key and the value given", () => {
+  assert.equal(parseConfig("", TRAIN_CONFIG_SCHEMA).policy.dtype, "float32");
+  assert.throws(
+    () =>
+      parseConfig("policy: {kind: hf, dtype: float16}", TRAIN_CONFIG_SCHEMA, { file: "c.yaml" }),
+    /^ConfigError: Cannot load c\.yaml:1: expected policy\.dtype to be one of float32, got "float16"$/,
+  );
+});

@@ -13,7 +13,10 @@ export interface HfPolicyConfig {
   kind: "hf";
   /** Checkpoint folder. */
   path: string;
-  /** How weights are held; only float32 for now. @default "float32" */
+  /**
+   * How weights are held; only float32: TensorFlow.js has no 16-bit float tensors on any backend,
+   * so f16 and bf16 files are widened to float32 as they load. @default "float32"
+   */
   dtype?: "float32";
   /** Longest prompt + response, tokens. @default min(max_position_embeddings, 4096) */
   blockSize?: number;
@@ -42,7 +45,7 @@ export async function openHfPolicy(
   const { path, dtype = "float32", blockSize, adapter, lora } = config;
   if (dtype !== "float32") {
     throw new RangeError(
-      `Cannot open policy ${path}: expected dtype float32 (weights of any stored dtype are held in float32), got ${dtype}`,
+      `Cannot open policy ${path}: expected dtype float32, got ${dtype} (TensorFlow.js has no 16-bit float tensors on any backend; f16 and bf16 files are widened to float32 as they load)`,
     );
   }
   const tokenizer = await loadHfTokenizer(path);

@@ -120,7 +120,7 @@ Deno.test("openHfPolicy + exportHfPolicy: the runner's open and export, with sha
     await assert.rejects(
       // deno-lint-ignore no-explicit-any
       openHfPolicy({ kind: "hf", path: dir, dtype: "float16" as any }),
-      /expected dtype float32/,
+      /^RangeError: Cannot open policy .*: expected dtype float32, got float16 \(TensorFlow\.js has no 16-bit float tensors on any backend; .*\)$/,
     );
   } finally {
     policy.dispose();
