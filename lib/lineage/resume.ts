@@ -5,6 +5,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import type { InputRecord } from "./schema.ts";
 import { loadRun, resolveRunPath } from "./store.ts";
 import { displayStatus } from "./liveness.ts";
 import { recordedTask, type RecordedTaskOptions, RunRecordError } from "./tasks.ts";
@@ -20,6 +21,8 @@ export interface ResumeSource {
   checkpoint: string;
   /** The last completed iteration the old run reported, or null. */
   iteration: number | null;
+  /** The old run's recorded inputs (datasets, policy files), to check a resumed run starts alike. */
+  inputs: InputRecord[];
 }
 
 /** Options for {@linkcode resumeSource}. */
@@ -75,5 +78,5 @@ export async function resumeSource(
       `Cannot resume run ${record.id}: its checkpoint ${file} is missing; start it again with deno task ${task}`,
     );
   }
-  return { id: record.id, task, config, checkpoint: file, iteration };
+  return { id: record.id, task, config, checkpoint: file, iteration, inputs: record.inputs };
 }

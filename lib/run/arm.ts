@@ -13,6 +13,7 @@ import {
   type CriticRecord,
   defaultRunsDir,
   type EventWriter,
+  type InputRecord,
   installInterruptHandlers,
   resumeSource,
   type RunHandle,
@@ -282,6 +283,17 @@ export async function runArm(config: TrainConfig, options: RunArmOptions = {}): 
   const resumed = resumeFrom
     ? await resumeSource(dirname(resumeFrom), resumeFrom.split("/").at(-1) ?? resumeFrom)
     : undefined;
+  // An hf checkpoint holds only what trains: the frozen weights must be the ones the run started from.
+  const policyHashes = (list: readonly InputRecord[]) =>
+    list.filter((i) => i.name === "policy").map((i) => i.sha256).sort().join();
+  if (
+    resumed && config.policy.kind === "hf" &&
+    policyHashes(resumed.inputs) !== policyHashes(inputs)
+  ) {
+    throw new Error(
+      `Cannot resume run ${resumed.id}: the files of policy.path ${config.policy.path} differ from those it started from (by sha256); restore them or start a new run`,
+    );
+  }
   const run = parent
     ? await parent.child({ ...common, kind: options.kind ?? "arm", handleUnhandled: false })
     : await startRun({

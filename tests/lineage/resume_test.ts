@@ -7,7 +7,13 @@ const base = { kind: "train", task: "train", handleUnhandled: false, heartbeatIn
 Deno.test("resumeSource returns the recorded task, config and last checkpoint; the new run names its parent", async () => {
   await withTempDir(async (runsDir) => {
     const config = { rl: { iterations: 8 }, name: "t" };
-    const old = await startRun({ ...base, runsDir, name: "t", config });
+    const input = {
+      name: "policy",
+      location: "https://example.org/m/model.safetensors",
+      sha256: "ab".repeat(32),
+      rows: 1,
+    };
+    const old = await startRun({ ...base, runsDir, name: "t", config, inputs: [input] });
     await Deno.mkdir(`${old.dir}/checkpoints`);
     await old.progress({ iteration: 4, checkpoint: `${old.dir}/checkpoints` });
     await old.interrupt("SIGTERM");
@@ -18,6 +24,7 @@ Deno.test("resumeSource returns the recorded task, config and last checkpoint; t
       config,
       checkpoint: `${runsDir}/${old.id}/checkpoints`,
       iteration: 4,
+      inputs: [input],
     });
     // A run folder given as a path resolves its checkpoint beside it, whatever runsDir says.
     const byPath = await resumeSource("elsewhere", `${runsDir}/${old.id}/`);

@@ -102,11 +102,16 @@ async function hashes(dir: string): Promise<Record<string, string>> {
 Deno.test("runArm resumes an interrupted Hugging Face run to the numbers and adapter of an uninterrupted one", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "capo-hf-resume-" });
   try {
+    const base = `${tmp}/qwen2_chat`; // a copy: changed at the end
+    await Deno.mkdir(base);
+    for (const entry of Deno.readDirSync(FIXTURE)) {
+      await Deno.copyFile(`${FIXTURE}/${entry.name}`, `${base}/${entry.name}`);
+    }
     const config = resolveSchema(TRAIN_CONFIG_SCHEMA, {
       name: "hf-resume",
       policy: {
         kind: "hf",
-        path: FIXTURE,
+        path: base,
         blockSize: 256,
         lora: { rank: 4, alpha: 8, dropout: 0.1, targetModules: ["q_proj", "v_proj"] },
         export: { adapter: true, merged: false },
@@ -139,8 +144,8 @@ Deno.test("runArm resumes an interrupted Hugging Face run to the numbers and ada
     // A LoRA checkpoint is small: the adapter and its moments, not the base weights.
     const ckpt = `${resumed.dir}/checkpoints/iter-000002`;
     const weights = (await Deno.stat(`${ckpt}/trainable.safetensors`)).size;
-    const base = (await Deno.stat(`${FIXTURE}/model.safetensors`)).size;
-    assert.ok(weights * 20 < base, `checkpoint weights ${weights} B vs base ${base} B`);
+    const model = (await Deno.stat(`${FIXTURE}/model.safetensors`)).size;
+    assert.ok(weights * 20 < model, `checkpoint weights ${weights} B vs base ${model} B`);
     assert.deepEqual(await hashes(ckpt), await hashes(`${straight.dir}/checkpoints/iter-000002`));
     assert.deepEqual(
       await hashes(`${resumed.dir}/adapter`),
@@ -159,6 +164,15 @@ Deno.test("runArm resumes an interrupted Hugging Face run to the numbers and ada
       (await metricRows(resumed.dir)).filter((r) => (r.step as number) > 1),
       later,
     );
+    // The checkpoint holds only the adapter: a base whose weights changed since the start is refused.
+    const bytes = await Deno.readFile(`${base}/model.safetensors`);
+    bytes[bytes.length - 1] ^= 1;
+    await Deno.writeFile(`${base}/model.safetensors`, bytes);
+    await assert.rejects(
+      () => runArm(config, { runsDir: `${tmp}/c`, resumeFrom: stopped.dir }),
+      /^Error: Cannot resume run \S+: the files of policy\.path \S+ differ from those it started from \(by sha256\); restore them or start a new run$/,
+    );
+    assert.equal(await Deno.stat(`${tmp}/c`).catch(() => undefined), undefined, "no run started");
   } finally {
     await chooseBackend("cpu");
     await Deno.remove(tmp, { recursive: true });
