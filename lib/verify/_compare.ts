@@ -6,7 +6,7 @@
  */
 import { type Parsed, type Scalar, textAsExpression } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
-import { parseDecimal, ratEqual } from "./_rational.ts";
+import { parseDecimal, ratEqual, ratToNumber } from "./_rational.ts";
 import {
   closeComplex,
   compareScalar,
@@ -269,6 +269,14 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     }
     return NOT("equation_vs_value");
   }
+  const regions = a.t === "logic" || b.t === "logic" || (a.t === "union") !== (b.t === "union");
+  if (regions && (options.inequalityAsInterval ?? true)) {
+    // `x < -3 or x > 1` vs `(-\infty, -3) \cup (1, \infty)`, `x \ne 2` vs `(-\infty,2)\cup(2,\infty)`
+    const ra = regionOf(a);
+    const rb = regionOf(b);
+    if (ra && rb) return compareRegions(ra, rb, options);
+  }
+  if (a.t === "logic" || b.t === "logic") return compareLogic(a, b, options);
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
   if (a.t === "seq" && b.t === "seq") {
@@ -436,4 +444,193 @@ function scaledRelation(
     return UNSURE("eval_error");
   }
   return agree >= 3 ? EQUAL("relation") : null;
+}
+
+/** One end of a span: `s` null for an infinite end, `v` its value for ordering. */
+interface End {
+  s: Scalar | null;
+  v: number;
+  closed: boolean;
+}
+
+/** A set of values of one variable (`null` when only intervals say it) as disjoint sorted spans. */
+interface Region {
+  variable: string | null;
+  spans: { lo: End; hi: End }[];
+}
+
+const near = (x: number, y: number) =>
+  x === y ||
+  (Number.isFinite(x) && Number.isFinite(y) &&
+    Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)));
+
+/** The real value of a constant scalar (±Infinity for infinities), or null. */
+function constantValue(s: Scalar): number | null {
+  if (s.t === "num") return ratToNumber(s.value);
+  if (s.vars.length > 0) return null;
+  if (infinite(s, 1)) return Infinity;
+  if (infinite(s, -1)) return -Infinity;
+  try {
+    const c = toComplex(compiledOf(s.src, new Map()).evaluate({}));
+    return c && Math.abs(c.im) < 1e-12 ? c.re : null;
+  } catch {
+    return null;
+  }
+}
+
+function end(s: Scalar | null, sign: number, closed: boolean): End | null {
+  if (s === null) return { s: null, v: sign * Infinity, closed: false };
+  const v = constantValue(s);
+  if (v === null) return null;
+  return Number.isFinite(v) ? { s, v, closed } : { s: null, v, closed: false };
+}
+
+function span(
+  variable: string | null,
+  iv: Omit<IntervalForm, "variable">,
+): Region | null {
+  const lo = end(iv.lo, -1, iv.loClosed);
+  const hi = end(iv.hi, 1, iv.hiClosed);
+  return lo && hi ? { variable, spans: normalSpans([{ lo, hi }]) } : null;
+}
+
+/** Drops empty spans, sorts, and merges overlapping or touching ones. */
+function normalSpans(spans: Region["spans"]): Region["spans"] {
+  const live = spans.filter(({ lo, hi }) =>
+    near(lo.v, hi.v) ? lo.closed && hi.closed && Number.isFinite(lo.v) : lo.v < hi.v
+  ).sort((x, y) =>
+    near(x.lo.v, y.lo.v) ? Number(y.lo.closed) - Number(x.lo.closed) : x.lo.v - y.lo.v
+  );
+  const out: Region["spans"] = [];
+  for (const sp of live) {
+    const cur = out[out.length - 1];
+    if (
+      cur && (sp.lo.v < cur.hi.v && !near(sp.lo.v, cur.hi.v) ||
+        near(sp.lo.v, cur.hi.v) && (sp.lo.closed || cur.hi.closed))
+    ) {
+      if (near(sp.hi.v, cur.hi.v)) cur.hi = { ...cur.hi, closed: cur.hi.closed || sp.hi.closed };
+      else if (sp.hi.v > cur.hi.v) cur.hi = sp.hi;
+    } else out.push({ ...sp });
+  }
+  return out;
+}
+
+function joinVariables(a: Region, b: Region): string | null | undefined {
+  if (a.variable !== null && b.variable !== null && a.variable !== b.variable) return undefined;
+  return a.variable ?? b.variable;
+}
+
+function intersect(a: Region, b: Region): Region | null {
+  const variable = joinVariables(a, b);
+  if (variable === undefined) return null;
+  const spans: Region["spans"] = [];
+  for (const x of a.spans) {
+    for (const y of b.spans) {
+      const lo = near(x.lo.v, y.lo.v)
+        ? { ...x.lo, closed: x.lo.closed && y.lo.closed }
+        : x.lo.v > y.lo.v
+        ? x.lo
+        : y.lo;
+      const hi = near(x.hi.v, y.hi.v)
+        ? { ...x.hi, closed: x.hi.closed && y.hi.closed }
+        : x.hi.v < y.hi.v
+        ? x.hi
+        : y.hi;
+      spans.push({ lo, hi });
+    }
+  }
+  return { variable, spans: normalSpans(spans) };
+}
+
+/**
+ * The values a relation, a chain, `x = c`, an interval, a union or an `or` / `and` of these
+ * allow, when every bound is a real constant; null otherwise.
+ */
+function regionOf(p: Parsed): Region | null {
+  const isVar = (s: Parsed): s is Scalar & { t: "expr" } =>
+    s.t === "expr" && s.node.type === "SymbolNode" && s.vars.length === 1;
+  if (p.t === "ineq") {
+    const iv = ineqInterval(p);
+    if (iv) return span(iv.variable, iv);
+    if (p.ops.length !== 1 || p.ops[0] !== "≠" || !p.terms.every(isScalar)) return null;
+    const k = p.terms.findIndex(isVar);
+    if (k < 0) return null;
+    const c = p.terms[1 - k] as Scalar;
+    const variable = (p.terms[k] as Scalar & { t: "expr" }).vars[0];
+    const below = span(variable, { lo: null, hi: c, loClosed: false, hiClosed: false });
+    const above = span(variable, { lo: c, hi: null, loClosed: false, hiClosed: false });
+    return below && above
+      ? { variable, spans: normalSpans([...below.spans, ...above.spans]) }
+      : null;
+  }
+  if (p.t === "eq" && isScalar(p.rhs) && isVar(p.lhs)) {
+    return span(p.lhs.vars[0], { lo: p.rhs, hi: p.rhs, loClosed: true, hiClosed: true });
+  }
+  if (p.t === "seq" && p.kind === "set") {
+    // `\{5\}`, `\emptyset`: points
+    if (!p.items.every(isScalar)) return null;
+    const points = (p.items as Scalar[]).map((c) =>
+      span(null, { lo: c, hi: c, loClosed: true, hiClosed: true })
+    );
+    if (points.some((r) => r === null)) return null;
+    return { variable: null, spans: normalSpans((points as Region[]).flatMap((r) => r.spans)) };
+  }
+  if (p.t === "seq") {
+    const iv = tupleInterval(p);
+    return iv ? span(null, iv) : null;
+  }
+  if (p.t === "union" || (p.t === "logic" && p.op === "or")) {
+    const parts = p.parts.map(regionOf);
+    if (parts.some((r) => r === null)) return null;
+    let variable: string | null = null;
+    for (const r of parts as Region[]) {
+      if (r.variable !== null && variable !== null && r.variable !== variable) return null;
+      variable ??= r.variable;
+    }
+    return { variable, spans: normalSpans((parts as Region[]).flatMap((r) => r.spans)) };
+  }
+  if (p.t === "logic") {
+    let acc: Region | null = regionOf(p.parts[0]);
+    for (const part of p.parts.slice(1)) {
+      const r = regionOf(part);
+      acc = acc && r ? intersect(acc, r) : null;
+    }
+    return acc;
+  }
+  return null;
+}
+
+function compareRegions(a: Region, b: Region, o: VerifyOptions): Verdict {
+  if (joinVariables(a, b) === undefined) return NOT("variables_differ");
+  if (a.spans.length !== b.spans.length) return NOT("value_differs");
+  const ends = (x: End, y: End): Verdict => {
+    if (x.s === null || y.s === null) {
+      return x.s === y.s && x.v === y.v ? EQUAL("structure") : NOT("value_differs");
+    }
+    const v = compareScalar(x.s, y.s, o);
+    if (v.result !== "equal") return v;
+    return x.closed === y.closed ? v : NOT("bracket_differs");
+  };
+  return combine(
+    a.spans.flatMap((x, k) => [ends(x.lo, b.spans[k].lo), ends(x.hi, b.spans[k].hi)]),
+    "interval",
+  );
+}
+
+/**
+ * Relations joined by `or` / `and` that are not intervals of one variable: the same connective
+ * over the same relations in any order (a comma list reads as `and`).
+ */
+function compareLogic(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
+  const parts = (p: Parsed, op: string): Parsed[] | null =>
+    p.t === "logic"
+      ? (p.op === op ? p.parts : null)
+      : p.t === "seq" && p.kind === "list" && op === "and"
+      ? p.items
+      : null;
+  const op = a.t === "logic" ? a.op : (b as Parsed & { t: "logic" }).op;
+  const pa = parts(a, op);
+  const pb = parts(b, op);
+  if (!pa || !pb) return NOT("type_mismatch");
+  return unordered(pa, pb, o, false);
 }

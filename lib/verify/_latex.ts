@@ -371,6 +371,11 @@ class Converter {
       this.expect("}");
     } else if (name === "sqrt") {
       inner = this.arg();
+    } else if (this.s[this.i] === "|") {
+      // `\ln|x|`, `\ln\left|x-1\right|`: an absolute value as the argument
+      this.i++;
+      inner = `abs(${this.seq((x) => x === "|")})`;
+      this.expect("|");
     } else {
       inner = this.factor();
     }

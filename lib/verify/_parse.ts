@@ -45,6 +45,8 @@ export type Parsed =
     raw?: string;
   }
   | { t: "union"; parts: Parsed[]; norm: string }
+  /** Relations joined by `or` / `and` (`x < -3 or x > 1`). */
+  | { t: "logic"; op: "or" | "and"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
   | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean; opaque?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
@@ -84,6 +86,8 @@ export function preclean(answer: string): string {
     /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt|Abs)(?=\s*\()/g,
     (m) => m.toLowerCase(),
   );
+  // Maxima's constants: `%pi`, `%e`, `%i`.
+  s = s.replace(/%(pi|e|i)(?![a-zA-Z])/g, (_m, c: string) => (c === "pi" ? "\\pi " : c));
   // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
   s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(
@@ -113,13 +117,16 @@ export function preclean(answer: string): string {
     /\\(?:text|textrm|textnormal|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
     (_m, inner: string, power: string | undefined, offset: number, whole: string) => {
       const t = inner.trim();
-      if (/^(?:or|and)$/i.test(t)) return ",";
+      if (/^(?:or|and)$/i.test(t)) return ` ${t.toLowerCase()} `;
       const alone = whole.replace(/\\[a-zA-Z]+\s*\{[^{}]*\}/, "").trim() === "";
       if (!alone && offset > 0 && UNIT_WORDS.test(t) && !KNOWN_WORDS.test(t)) return " ";
       return t + (power ?? "");
     },
   );
-  s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
+  // Between relations, `or` and `and` are connectives (`x < -3 or x > 1` is a union of intervals);
+  // elsewhere separators (`x = 2 or x = -2` lists roots).
+  const connective = /[<>≤≥≠]/.test(s) ? (w: string) => ` \\l${w.toLowerCase()} ` : () => ", ";
+  s = s.replace(/\s+(or|and)\s+/gi, (_m, w: string) => connective(w)).trim();
   // `(1, 2) U (3, 4)`: a capital U between intervals is a union (elsewhere it is a variable).
   s = s.replace(/([)\]])\s*U\s*(?=[(\[])/g, "$1\\cup ");
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
@@ -373,6 +380,17 @@ export function parseAnswer(answer: string): Parsed {
     const norm = "[" + rows.map((r) => "[" + r.map((c) => c.norm).join(", ") + "]").join("; ") +
       "]";
     return { t: "matrix", rows, norm };
+  }
+  if (s[0] === "(" && matchOuter(s, 0) === s.length - 1 && /\\l(?:or|and)(?![a-zA-Z])/.test(s)) {
+    const inner = s.slice(1, -1);
+    if (splitTop(inner, /\\l(?:or|and)(?![a-zA-Z])/).length > 1) return parseAnswer(inner);
+  }
+  for (const op of ["or", "and"] as const) {
+    const parts = splitTop(s, op === "or" ? /\\lor(?![a-zA-Z])/ : /\\land(?![a-zA-Z])/);
+    if (parts.length > 1) {
+      const items = parts.map((p) => parseAnswer(p));
+      return { t: "logic", op, parts: items, norm: items.map((p) => p.norm).join(` ${op} `) };
+    }
   }
   const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {

@@ -391,5 +391,50 @@ export const TEXT_CASES: Case[] = [
   ["It takes 3 hours and the answer is 4.", "#### 3", N],
 ];
 
+/**
+ * Relations joined by `or` / `and` as sets of values, Maxima's constants, `\ln|x|`, and log
+ * identities across a branch cut (found on the second holdout's tuning half).
+ */
+const REGION_CASES: Case[] = [
+  ["x<-3 \\text{ or } x>1", "(-\\infty,-3)\\cup(1,\\infty)", E],
+  ["x<-3 \\text{ or } x>2", "(-\\infty,-3)\\cup(1,\\infty)", N],
+  ["x<-3 \\text{ or } x>1", "(-\\infty,-3]\\cup[1,\\infty)", N],
+  ["x \\le -3 \\text{ or } x \\ge 1", "(-\\infty,-3]\\cup[1,\\infty)", E],
+  ["1<x or x<-3", "x<-3 or 1<x", E],
+  ["y<-3 \\text{ or } y>1", "x<-3 \\text{ or } x>1", N],
+  ["x>1 and x<5", "5>x and 1<x", E],
+  ["x>1 \\text{ and } x<5", "(1,5)", E],
+  ["x>1 or x<5", "(1,5)", N],
+  ["x>1 or x<5", "(-\\infty,\\infty)", E],
+  ["x<1 and x>5", "\\emptyset", E],
+  ["x \\ne 2", "(-\\infty,2)\\cup(2,\\infty)", E],
+  ["x \\ne 3", "(-\\infty,2)\\cup(2,\\infty)", N],
+  ["x \\geq 0 \\text{ and } x \\neq 1", "[0,1)\\cup(1,\\infty)", E],
+  ["x<2 or x=5", "(-\\infty,2)\\cup\\{5\\}", E],
+  ["[1,2]\\cup[2,3]", "[1,3]", E],
+  ["(1,2)\\cup(2,3)", "(1,3)", N],
+  ["(x>4 and x<5) or (x<-4 and x>-5)", "(-5,-4)\\cup(4,5)", E],
+  ["(x>4 and x<5) or (x<-4 and x>-3)", "(-5,-4)\\cup(4,5)", N],
+  ["x > 1 and y < 2", "y<2 and x>1", E],
+  ["x = 2 \\text{ or } x = -2", "x=-2, x=2", E],
+  ["%pi/2", "\\frac{\\pi}{2}", E],
+  ["2*%i+1", "1+2i", E],
+  ["%e^(%i*%pi)", "-1", E],
+  ["%e^(%i*%pi)", "1", N],
+  ["\\ln\\frac{x+1}{1-x}", "-\\ln\\frac{1-x}{x+1}", E],
+  ["\\ln\\frac{x+1}{1-x}", "\\ln\\frac{1-x}{x+1}", N],
+  ["\\log(x-2)", "\\log(2-x)", N],
+  ["\\sqrt{x-3}", "\\sqrt{3-x}", N],
+  ["\\ln \\left| x \\right|", "\\ln|x|", E],
+  ["2\\ln|x|", "\\ln(x^2)", E],
+  ["\\sin|x|", "\\sin x", N],
+];
+
 /** Every table case. */
-export const TABLE: Case[] = [...numberForms(), ...solutions(), ...FEATURE_CASES, ...TEXT_CASES];
+export const TABLE: Case[] = [
+  ...numberForms(),
+  ...solutions(),
+  ...FEATURE_CASES,
+  ...TEXT_CASES,
+  ...REGION_CASES,
+];
