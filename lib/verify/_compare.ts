@@ -253,6 +253,13 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     }
     return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
   }
+  const regions = a.t === "logic" || b.t === "logic" || (a.t === "union") !== (b.t === "union");
+  if (regions && (options.inequalityAsInterval ?? true)) {
+    // `x < -3 or x > 1` vs `(-\infty, -3) \cup (1, \infty)`, `x \ne 2` vs `(-\infty,2)\cup(2,\infty)`
+    const ra = regionOf(a);
+    const rb = regionOf(b);
+    if (ra && rb) return compareRegions(ra, rb, options);
+  }
   if (a.t === "eq" && b.t === "eq") return compareEquations(a, b, options);
   if (a.t === "eq" || b.t === "eq") {
     const eq = (a.t === "eq" ? a : b) as Parsed & { t: "eq" };
@@ -268,13 +275,6 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
         : compareParsed(other, eq.rhs, options);
     }
     return NOT("equation_vs_value");
-  }
-  const regions = a.t === "logic" || b.t === "logic" || (a.t === "union") !== (b.t === "union");
-  if (regions && (options.inequalityAsInterval ?? true)) {
-    // `x < -3 or x > 1` vs `(-\infty, -3) \cup (1, \infty)`, `x \ne 2` vs `(-\infty,2)\cup(2,\infty)`
-    const ra = regionOf(a);
-    const rb = regionOf(b);
-    if (ra && rb) return compareRegions(ra, rb, options);
   }
   if (a.t === "logic" || b.t === "logic") return compareLogic(a, b, options);
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);

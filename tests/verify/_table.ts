@@ -428,6 +428,12 @@ const REGION_CASES: Case[] = [
   ["\\ln \\left| x \\right|", "\\ln|x|", E],
   ["2\\ln|x|", "\\ln(x^2)", E],
   ["\\sin|x|", "\\sin x", N],
+  ["x>=1 and x<=1", "x=1", E],
+  ["x>=1 and x<=2", "x=1", N],
+  ["1+cosech(3*x)", "1+csch(3*x)", E],
+  ["\\operatorname{sech} x", "\\frac{1}{\\cosh x}", E],
+  ["\\operatorname{sgn}(-3)", "-1", E],
+  ["signum(3)", "-1", N],
 ];
 
 /** Every table case. */
