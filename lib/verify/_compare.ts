@@ -49,9 +49,18 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
   const cache = new Map<string, FloatScalar>();
   let ratio: { re: number; im: number } | null = null;
   let agree = 0;
+  let da, db;
   try {
-    const da = compiledOf(`${srcOf(al)} - ${srcOf(ar)}`, cache);
-    const db = compiledOf(`${srcOf(bl)} - ${srcOf(br)}`, cache);
+    da = compiledOf(`${srcOf(al)} - ${srcOf(ar)}`, cache);
+    db = compiledOf(`${srcOf(bl)} - ${srcOf(br)}`, cache);
+  } catch {
+    return UNSURE("eval_error");
+  }
+  // Not a constant multiple: the same solutions may still be written another way
+  // (`xy = 1` vs `y = 1/x`, `1/x + 1/y = 2` vs `y = x/(2x-1)`).
+  const differs = () =>
+    sameZeroSet(da, db, vars, o.seed ?? 0) ? EQUAL("equation") : NOT("value_differs");
+  try {
     for (const p of samplePoints(vars, o.seed ?? 0, 8)) {
       const x = toComplex(da.evaluate(p));
       const y = toComplex(db.evaluate(p));
@@ -59,12 +68,12 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
       const xZero = Math.hypot(x.re, x.im) < 1e-12;
       const yZero = Math.hypot(y.re, y.im) < 1e-12;
       if (xZero || yZero) {
-        if (xZero !== yZero) return NOT("value_differs");
+        if (xZero !== yZero) return differs();
         continue;
       }
       const den = y.re * y.re + y.im * y.im;
       const r = { re: (x.re * y.re + x.im * y.im) / den, im: (x.im * y.re - x.re * y.im) / den };
-      if (ratio && !closeComplex(r, ratio, 1e-8)) return NOT("value_differs");
+      if (ratio && !closeComplex(r, ratio, 1e-8)) return differs();
       ratio = r;
       agree++;
     }
@@ -72,6 +81,99 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
     return UNSURE("eval_error");
   }
   return agree >= 3 ? EQUAL("equation") : UNSURE("inconclusive");
+}
+
+type Compiled = { evaluate(scope: Record<string, number>): unknown };
+
+/**
+ * True when `f = 0` and `g = 0` have the same real solutions as far as sampling shows: along each
+ * variable (the others at positive sample values), every sign-change root of one side in
+ * [-10, 10] is a root of the other, and each side shows at least 3 such roots. A root seen by
+ * one side only, or too few roots, gives false.
+ */
+function sameZeroSet(f: Compiled, g: Compiled, vars: string[], seed: number): boolean {
+  const real = (c: Compiled, p: Record<string, number>): number | null => {
+    try {
+      const z = toComplex(c.evaluate(p));
+      return z && Math.abs(z.im) <= 1e-12 * Math.max(1, Math.abs(z.re)) ? z.re : null;
+    } catch {
+      return null;
+    }
+  };
+  // A root, not a pole or jump: tiny next to the values a step away.
+  const isRoot = (c: Compiled, p: Record<string, number>, v: string): boolean => {
+    const at = real(c, p);
+    const left = real(c, { ...p, [v]: p[v] - 1e-3 });
+    const right = real(c, { ...p, [v]: p[v] + 1e-3 });
+    if (at === null || left === null || right === null) return false;
+    return Math.abs(at) <= 1e-6 * Math.max(Math.abs(left), Math.abs(right));
+  };
+  // Same multiplicity: the sides' ratio settles near the root (`x = 1` vs `(x-1)^3 = 0` does not).
+  const sameOrder = (c: Compiled, d: Compiled, p: Record<string, number>, v: string): boolean => {
+    const ratios = [1e-3, 1e-5].map((h) => {
+      const x = real(c, { ...p, [v]: p[v] + h });
+      const y = real(d, { ...p, [v]: p[v] + h });
+      return x === null || y === null || y === 0 ? NaN : Math.abs(x / y);
+    });
+    const [r1, r2] = ratios;
+    return r1 > 0 && r2 > 0 && Number.isFinite(r1) && Number.isFinite(r2) &&
+      Math.max(r1, r2) / Math.min(r1, r2) < 10;
+  };
+  const counts = [0, 0];
+  for (const [k, [one, other]] of [[f, g], [g, f]].entries()) {
+    for (const v of vars) {
+      const rest = vars.filter((w) => w !== v);
+      for (const base of samplePoints(rest, seed, 3)) {
+        let prev: number | null = null;
+        let prev2: number | null = null;
+        for (let i = 0; i <= 400; i++) {
+          const x = -10 + i * 0.05 + 1e-7;
+          const y = real(one, { ...base, [v]: x });
+          if (
+            y !== null && prev !== null && prev2 !== null && Math.sign(y) === Math.sign(prev) &&
+            Math.abs(prev) < Math.abs(y) && Math.abs(prev) < Math.abs(prev2)
+          ) {
+            // a touching root (`(y - x - 1)^2 = 0`) shows as a dip of |f| without a sign change
+            let lo = x - 0.1;
+            let hi = x;
+            for (let it = 0; it < 80; it++) {
+              const m1 = lo + (hi - lo) / 3;
+              const m2 = hi - (hi - lo) / 3;
+              const f1 = real(one, { ...base, [v]: m1 });
+              const f2 = real(one, { ...base, [v]: m2 });
+              if (f1 === null || f2 === null) break;
+              if (Math.abs(f1) < Math.abs(f2)) hi = m2;
+              else lo = m1;
+            }
+            const dip = { ...base, [v]: (lo + hi) / 2 };
+            if (isRoot(one, dip, v) && !(isRoot(other, dip, v) && sameOrder(one, other, dip, v))) {
+              return false;
+            }
+          }
+          if (y !== null && prev !== null && y !== 0 && Math.sign(y) !== Math.sign(prev)) {
+            let lo = x - 0.05;
+            let hi = x;
+            const loSign = Math.sign(prev);
+            for (let it = 0; it < 60; it++) {
+              const mid = (lo + hi) / 2;
+              const m = real(one, { ...base, [v]: mid });
+              if (m === null) break;
+              if (Math.sign(m) === loSign) lo = mid;
+              else hi = mid;
+            }
+            const root = { ...base, [v]: (lo + hi) / 2 };
+            if (isRoot(one, root, v)) {
+              if (!isRoot(other, root, v) || !sameOrder(one, other, root, v)) return false;
+              counts[k]++;
+            }
+          }
+          prev2 = prev;
+          prev = y;
+        }
+      }
+    }
+  }
+  return counts[0] >= 3 && counts[1] >= 3;
 }
 
 /** Combines item verdicts: any not_equal wins, then any unverifiable, else equal. */

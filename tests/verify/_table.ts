@@ -434,6 +434,19 @@ const REGION_CASES: Case[] = [
   ["\\operatorname{sech} x", "\\frac{1}{\\cosh x}", E],
   ["\\operatorname{sgn}(-3)", "-1", E],
   ["signum(3)", "-1", N],
+  // equations with the same solutions, not constant multiples of each other
+  ["xy = 1", "y = \\frac{1}{x}", E],
+  ["xy = 2", "y = \\frac{1}{x}", N],
+  ["1/x+1/y=2", "y = x/(2*x-1)", E],
+  ["1/x+1/y=3", "y = x/(2*x-1)", N],
+  ["\\frac{1}{x} = 2", "x = \\frac12", E],
+  ["x^2 = 4", "x = 2", N],
+  ["y = x^2", "\\sqrt{y} = x", N],
+  ["x^2+y^2=1", "y=\\sqrt{1-x^2}", N],
+  ["(y-x)(y-x-1)^2=0", "y=x", N],
+  ["(y-x)^2=0", "y=x", N],
+  ["x=1", "(x-1)^3=0", N],
+  ["e^y = x", "y = \\ln x", E],
 ];
 
 /** Every table case. */

@@ -71,8 +71,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
   const floors = {
     holdout: [0.53, 15],
     blind: [0.95, 4],
-    tuning: [0.9, 12],
-    holdout2_tuning: [0.57, 12],
+    tuning: [0.91, 12],
+    holdout2_tuning: [0.58, 12],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
