@@ -5,7 +5,7 @@
  * degrees and `$` peeled off with flags kept.
  * @module
  */
-import { LatexError, latexToMathjs } from "./_latex.ts";
+import { GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
 import {
   big,
   evalRational,
@@ -58,16 +58,117 @@ export type Scalar = Extract<Parsed, { t: "num" | "expr" }>;
 const UNICODE: [RegExp, string][] = [
   [/π/g, "\\pi "],
   [/∞/g, "\\infty "],
-  [/[×·]/g, "\\cdot "],
+  [/[×·⋅∙∗]/g, "\\cdot "],
   [/÷/g, "/"],
+  [/−/g, "-"],
+  [/±/g, "\\pm "],
+  [/∓/g, "\\mp "],
   [/√/g, "\\sqrt"],
+  [/∛/g, "\\sqrt[3]"],
   [/∪/g, "\\cup "],
   [/½/g, "\\frac12"],
   [/⅓/g, "\\frac13"],
+  [/⅔/g, "\\frac23"],
   [/¼/g, "\\frac14"],
   [/¾/g, "\\frac34"],
+  [/⅕/g, "\\frac15"],
+  [/⅙/g, "\\frac16"],
+  [/⅛/g, "\\frac18"],
   [/≈/g, "\\approx "],
+  [/≤|⩽/g, "≤"],
+  [/≥|⩾/g, "≥"],
 ];
+
+/** Unicode Greek letters and their names (`θ` is `\theta`, `Χ` is `Chi`, never the Latin `X`). */
+const GREEK_LETTERS: Record<string, string> = {
+  "α": "alpha",
+  "β": "beta",
+  "γ": "gamma",
+  "δ": "delta",
+  "ε": "epsilon",
+  "ϵ": "epsilon",
+  "ζ": "zeta",
+  "η": "eta",
+  "θ": "theta",
+  "ϑ": "theta",
+  "ι": "iota",
+  "κ": "kappa",
+  "λ": "lambda",
+  "μ": "mu",
+  "µ": "mu",
+  "ν": "nu",
+  "ξ": "xi",
+  "ο": "omicron",
+  "ρ": "rho",
+  "σ": "sigma",
+  "ς": "sigma",
+  "τ": "tau",
+  "υ": "upsilon",
+  "φ": "phi",
+  "ϕ": "phi",
+  "χ": "chi",
+  "ψ": "psi",
+  "ω": "omega",
+  "Α": "Alpha",
+  "Β": "Beta",
+  "Γ": "Gamma",
+  "Δ": "Delta",
+  "Ε": "Epsilon",
+  "Ζ": "Zeta",
+  "Η": "Eta",
+  "Θ": "Theta",
+  "Ι": "Iota",
+  "Κ": "Kappa",
+  "Λ": "Lambda",
+  "Μ": "Mu",
+  "Ν": "Nu",
+  "Ξ": "Xi",
+  "Ο": "Omicron",
+  "Π": "Pi",
+  "Ρ": "Rho",
+  "Σ": "Sigma",
+  "Τ": "Tau",
+  "Υ": "Upsilon",
+  "Φ": "Phi",
+  "Χ": "Chi",
+  "Ψ": "Psi",
+  "Ω": "Omega",
+};
+const GREEK_CHAR = new RegExp(`[${Object.keys(GREEK_LETTERS).join("")}]`, "g");
+const SUPERSCRIPT: Record<string, string> = {
+  "⁰": "0",
+  "¹": "1",
+  "²": "2",
+  "³": "3",
+  "⁴": "4",
+  "⁵": "5",
+  "⁶": "6",
+  "⁷": "7",
+  "⁸": "8",
+  "⁹": "9",
+  "⁻": "-",
+  "⁺": "+",
+};
+
+/**
+ * Unicode maths as models write it: `²`, `x⁻¹` (superscript runs are exponents), Greek letters as
+ * commands (`ε₀`-style names keep their subscripts), `10 μA` (a micro prefix on a unit word).
+ */
+function unicodeMath(answer: string): string {
+  let s = answer;
+  if (!/[^ -~\s]/.test(s)) return s; // ASCII only
+  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  s = s.replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => {
+    const power = [...m].map((c) => SUPERSCRIPT[c]).join("");
+    return power.length === 1 ? `^${power}` : `^{${power}}`;
+  });
+  s = s.replace(/(\d\s+)[μµ](?=(?:m|s|g|A|V|F|H|W|L|C|J|T|N|Pa|mol|Hz|eV)\s*$)/, "$1mu");
+  return s.replace(
+    GREEK_CHAR,
+    (c, k: number, whole: string) =>
+      `\\${GREEK_LETTERS[c]}${/[a-zA-Z0-9]/.test(whole[k + 1] ?? "") ? " " : ""}`,
+  );
+}
 
 const UNIT_TOKEN = String.raw`[a-zA-Z]+\.?(?:\^\d)?(?:/[a-zA-Z]+(?:\^\d)?)?`;
 const UNIT_WORDS = new RegExp(`^${UNIT_TOKEN}(?:\\s+${UNIT_TOKEN})*$`);
@@ -79,8 +180,7 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
  * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
  */
 export function preclean(answer: string): string {
-  let s = answer;
-  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  let s = unicodeMath(answer);
   // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
   s = s.replace(
     /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt|Abs)(?=\s*\()/g,
@@ -189,6 +289,11 @@ function splitTop(s: string, sep: RegExp): string[] {
 
 const FUNCTION_WORDS =
   /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+/** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
+const GREEK_WORDS = new RegExp(
+  `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
+  "g",
+);
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
 const FAST_INT = /^[+-]?\d+$/;
@@ -268,9 +373,9 @@ export function parseScalar(text: string): Parsed {
     ANSWER_WORDS.test(s) ||
     /[a-zA-Z]{3,}/.test(
       s.replace(/\\[a-zA-Z]+/g, " ").replace(/_\{?[a-zA-Z0-9]+\}?/g, "_").replace(
-        FUNCTION_WORDS,
+        GREEK_WORDS,
         "",
-      ),
+      ).replace(FUNCTION_WORDS, ""),
     )
   ) {
     return textValue(s);
