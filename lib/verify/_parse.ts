@@ -75,6 +75,8 @@ const UNICODE: [RegExp, string][] = [
   [/⅙/g, "\\frac16"],
   [/⅛/g, "\\frac18"],
   [/≈/g, "\\approx "],
+  [/∈/g, "\\in "],
+  [/∅/g, "\\emptyset "],
   [/≤|⩽/g, "≤"],
   [/≥|⩾/g, "≥"],
 ];
@@ -151,8 +153,8 @@ const SUPERSCRIPT: Record<string, string> = {
 };
 
 /**
- * Unicode maths as models write it: `²`, `x⁻¹` (superscript runs are exponents), Greek letters as
- * commands (`ε₀`-style names keep their subscripts), `10 μA` (a micro prefix on a unit word).
+ * Unicode maths as models write it: `²`, `x⁻¹` (superscript runs are exponents), `x₁` (subscripts),
+ * Greek letters as commands (`ε₀` keeps its subscript), `10 μA` (a micro prefix on a unit word).
  */
 function unicodeMath(answer: string): string {
   let s = answer;
@@ -162,6 +164,10 @@ function unicodeMath(answer: string): string {
     const power = [...m].map((c) => SUPERSCRIPT[c]).join("");
     return power.length === 1 ? `^${power}` : `^{${power}}`;
   });
+  s = s.replace(
+    /[₀₁₂₃₄₅₆₇₈₉]+/g,
+    (m) => `_{${[...m].map((c) => c.charCodeAt(0) - 0x2080).join("")}}`,
+  );
   s = s.replace(/(\d\s+)[μµ](?=(?:m|s|g|A|V|F|H|W|L|C|J|T|N|Pa|mol|Hz|eV)\s*$)/, "$1mu");
   return s.replace(
     GREEK_CHAR,

@@ -477,6 +477,12 @@ const REGION_CASES: Case[] = [
   ["x ≥ 3", "x \\ge 3", E],
   ["x ≥ 3", "x > 3", N],
   ["10 μA", "10", E],
+  ["x ∈ [−2, 7]", "[-2,7]", E],
+  ["x ∈ [1, 2]", "[1,3]", N],
+  ["ε₀μ₀", "epsilon_0*mu_0", E],
+  ["x₁ + x₂", "x_1+x_2", E],
+  ["x₁ + x₂", "x_1+x_3", N],
+  ["sin²x + cos²x", "1", E],
   ["a/thetad", "a/(theta*d)", E],
   ["thetad", "theta", N],
   // plain-text powers of functions; `sin^-1`, `sinh^-1` are inverses, as `\sin^{-1}` is
