@@ -318,7 +318,7 @@ class Converter {
       } else if (c === "*" && this.s[this.i + 1] === "*") {
         this.i += 2;
         toks.push({ k: "op", v: "^" });
-        toks.push({ k: "atom", v: `(${this.exponent()})` });
+        toks.push({ k: "atom", v: `(${this.exponent(true)})` });
       } else if ("+-*/=<>,".includes(c)) {
         this.i++;
         let v = c;
@@ -343,14 +343,21 @@ class Converter {
   /**
    * An exponent. A bare digit run is read whole (`2^10` = 1024, `x^12`): answers are plain text far
    * more often than TeX, and TeX's one-token rule would turn `2^10` into `2^1·0 = 0`. A bracket
-   * group is a plain-text exponent (`4^(-1/2)`); otherwise one TeX argument (`x^{12}`, `e^x`).
+   * group is a plain-text exponent (`4^(-1/2)`), as is a whole name after `**` (`e**ea`, as in
+   * Python); otherwise one TeX argument (`x^{12}`, `e^x`).
    */
-  exponent(): string {
+  exponent(star = false): string {
     while (this.s[this.i] === " ") this.i++;
     const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
     if (run) {
       this.i += run[0].length;
       return run[0];
+    }
+    const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i, this.i + 40))?.[0];
+    if (word && star && !FUNCTIONS[word]) {
+      // Code-style `e**ea`: the exponent is the whole name, as in Python (`ea` is e·a).
+      this.i += word.length;
+      return new Converter(word).seq();
     }
     // `e^-(t/tau)`: a sign before a bracket group negates the group.
     const sign = this.s[this.i] === "-" && this.s[this.i + 1] === "(" ? "-" : "";

@@ -520,6 +520,9 @@ const REGION_CASES: Case[] = [
   ["a!=b", "a = b", N],
   ["e^-(t/tau)", "exp(-t/tau)", E],
   ["e^-(t/tau)", "exp(t/tau)", N],
+  ["e**ea", "e^{ea}", E],
+  ["e**ea", "e^{e}a", N],
+  ["2**xy", "2^(x*y)", E],
 ];
 
 /** Every table case. */
