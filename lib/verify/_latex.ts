@@ -443,9 +443,10 @@ class Converter {
       if (this.s[this.i] === "^" || star) {
         // `\sin^2 x`, and plain text `sin^2(x)`, `sec**12(x)`: a power of the function's value.
         this.i += star ? 2 : 1;
-        const run = /^-?\d+(?=\s*\()/.exec(this.s.slice(this.i, this.i + 40));
+        // `tan^(-1)(x)`, `sin^(2)(x)`: a bracketed integer is the power too.
+        const run = /^(?:-?\d+(?=\s*\()|\(\s*(-?\d+)\s*\))/.exec(this.s.slice(this.i, this.i + 40));
         if (run) this.i += run[0].length;
-        power = run ? run[0] : this.arg(true);
+        power = run ? run[1] ?? run[0] : this.arg(true);
       } else if (this.s[this.i] === "_") {
         this.i++;
         base = this.arg();

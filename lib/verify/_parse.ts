@@ -179,6 +179,11 @@ function unicodeMath(answer: string): string {
 const UNIT_TOKEN = String.raw`[a-zA-Z]+\.?(?:\^\d)?(?:/[a-zA-Z]+(?:\^\d)?)?`;
 const UNIT_WORDS = new RegExp(`^${UNIT_TOKEN}(?:\\s+${UNIT_TOKEN})*$`);
 const GLUED_UNITS = /^(?:cm|mm|km|kg|mg|ft|in|yd|mi|lb|lbs|oz|hrs?|mins?|sec|mph|cents?)\^?\d?$/;
+const SHORT_UNITS = new RegExp(
+  "^(?:cm|mm|km|nm|um|kg|mg|ft|in|yd|mi|lb|lbs|oz|hr|hrs|min|mins|sec|mph|kph|rpm|ml|mL|cc|kW|MW|" +
+    "Hz|kHz|MHz|GHz|eV|keV|MeV|mA|mV|kV|Pa|kPa|MPa|atm|mol|cal|ms|ns|us|sq|cu|yr|yrs|day|wk|deg|rad|" +
+    "gal|qt|pt|pts|pct|ppm|ton|kJ|mJ|cent|per|mu[a-zA-Z]|USD|EUR|CNY|RMB|yen|cny|usd|Rs|am|pm|AM|PM|cents?)$",
+);
 const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 
 /**
@@ -244,9 +249,12 @@ export function preclean(answer: string): string {
   // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
   const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
     .exec(s.trim());
+  // Words of two or three letters only from a list of units: "2 xy", "1/2 mv^2" are products.
+  const words = unit?.[3].trim().split(/\s+/) ?? [];
   if (
     unit && (unit[2] !== "" || GLUED_UNITS.test(unit[3])) &&
-    !unit[3].trim().split(/\s+/).some((w) => KNOWN_WORDS.test(w))
+    !words.some((w) => KNOWN_WORDS.test(w)) &&
+    words.every((w) => /^[a-zA-Z]{4}/.test(w) || SHORT_UNITS.test(w.replace(/\.?(?:\^\d)?$/, "")))
   ) s = unit[1];
   return s.trim().replace(/(?<![.;])[.;]+$/, "").trim();
 }
@@ -294,7 +302,7 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 /** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
 const GREEK_WORDS = new RegExp(
   `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
