@@ -182,7 +182,7 @@ const GLUED_UNITS = /^(?:cm|mm|km|kg|mg|ft|in|yd|mi|lb|lbs|oz|hrs?|mins?|sec|mph
 const SHORT_UNITS = new RegExp(
   "^(?:cm|mm|km|nm|um|kg|mg|ft|in|yd|mi|lb|lbs|oz|hr|hrs|min|mins|sec|mph|kph|rpm|ml|mL|cc|kW|MW|" +
     "Hz|kHz|MHz|GHz|eV|keV|MeV|mA|mV|kV|Pa|kPa|MPa|atm|mol|cal|ms|ns|us|sq|cu|yr|yrs|day|wk|deg|rad|" +
-    "gal|qt|pt|pts|pct|ppm|ton|kJ|mJ|cent|per|mu[a-zA-Z]|USD|EUR|CNY|RMB|yen|cny|usd|Rs|am|pm|AM|PM|cents?)$",
+    "gal|qt|pt|pts|pct|ppm|ton|kJ|mJ|cent|per|mu[msgAVFHWLCJTN]|USD|EUR|CNY|RMB|yen|cny|usd|Rs|am|pm|AM|PM|cents?)$",
 );
 const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 
