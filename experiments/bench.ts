@@ -77,10 +77,12 @@ const policyPart: Part = async (config, run) => {
 };
 
 /**
- * The peers' labelled pairs (data/verify/README.md says how they were made): the late holdout,
- * then the corpus's blind and tuning halves.
+ * The peers' labelled pairs (data/verify/README.md says how they were made): the second holdout's
+ * blind and tuning halves, the late holdout, then the corpus's blind and tuning halves.
  */
-const VERIFY_CORPUS = ["holdout", "blind", "tuning"].map((half) => ({
+const VERIFY_CORPUS = ["holdout2_blind", "holdout2_tuning", "holdout", "blind", "tuning"].map((
+  half,
+) => ({
   half,
   path: new URL(`../data/verify/${half}.jsonl`, import.meta.url),
 }));

@@ -6,7 +6,7 @@
  */
 import { type Parsed, type Scalar, textAsExpression } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
-import { parseDecimal, ratEqual } from "./_rational.ts";
+import { parseDecimal, ratEqual, ratToNumber } from "./_rational.ts";
 import {
   closeComplex,
   compareScalar,
@@ -49,9 +49,18 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
   const cache = new Map<string, FloatScalar>();
   let ratio: { re: number; im: number } | null = null;
   let agree = 0;
+  let da, db;
   try {
-    const da = compiledOf(`${srcOf(al)} - ${srcOf(ar)}`, cache);
-    const db = compiledOf(`${srcOf(bl)} - ${srcOf(br)}`, cache);
+    da = compiledOf(`${srcOf(al)} - ${srcOf(ar)}`, cache);
+    db = compiledOf(`${srcOf(bl)} - ${srcOf(br)}`, cache);
+  } catch {
+    return UNSURE("eval_error");
+  }
+  // Not a constant multiple: the same solutions may still be written another way
+  // (`xy = 1` vs `y = 1/x`, `1/x + 1/y = 2` vs `y = x/(2x-1)`).
+  const differs = () =>
+    sameZeroSet(da, db, vars, o.seed ?? 0) ? EQUAL("equation") : NOT("value_differs");
+  try {
     for (const p of samplePoints(vars, o.seed ?? 0, 8)) {
       const x = toComplex(da.evaluate(p));
       const y = toComplex(db.evaluate(p));
@@ -59,12 +68,12 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
       const xZero = Math.hypot(x.re, x.im) < 1e-12;
       const yZero = Math.hypot(y.re, y.im) < 1e-12;
       if (xZero || yZero) {
-        if (xZero !== yZero) return NOT("value_differs");
+        if (xZero !== yZero) return differs();
         continue;
       }
       const den = y.re * y.re + y.im * y.im;
       const r = { re: (x.re * y.re + x.im * y.im) / den, im: (x.im * y.re - x.re * y.im) / den };
-      if (ratio && !closeComplex(r, ratio, 1e-8)) return NOT("value_differs");
+      if (ratio && !closeComplex(r, ratio, 1e-8)) return differs();
       ratio = r;
       agree++;
     }
@@ -72,6 +81,99 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
     return UNSURE("eval_error");
   }
   return agree >= 3 ? EQUAL("equation") : UNSURE("inconclusive");
+}
+
+type Compiled = { evaluate(scope: Record<string, number>): unknown };
+
+/**
+ * True when `f = 0` and `g = 0` have the same real solutions as far as sampling shows: along each
+ * variable (the others at positive sample values), every sign-change root of one side in
+ * [-10, 10] is a root of the other, and each side shows at least 3 such roots. A root seen by
+ * one side only, or too few roots, gives false.
+ */
+function sameZeroSet(f: Compiled, g: Compiled, vars: string[], seed: number): boolean {
+  const real = (c: Compiled, p: Record<string, number>): number | null => {
+    try {
+      const z = toComplex(c.evaluate(p));
+      return z && Math.abs(z.im) <= 1e-12 * Math.max(1, Math.abs(z.re)) ? z.re : null;
+    } catch {
+      return null;
+    }
+  };
+  // A root, not a pole or jump: tiny next to the values a step away.
+  const isRoot = (c: Compiled, p: Record<string, number>, v: string): boolean => {
+    const at = real(c, p);
+    const left = real(c, { ...p, [v]: p[v] - 1e-3 });
+    const right = real(c, { ...p, [v]: p[v] + 1e-3 });
+    if (at === null || left === null || right === null) return false;
+    return Math.abs(at) <= 1e-6 * Math.max(Math.abs(left), Math.abs(right));
+  };
+  // Same multiplicity: the sides' ratio settles near the root (`x = 1` vs `(x-1)^3 = 0` does not).
+  const sameOrder = (c: Compiled, d: Compiled, p: Record<string, number>, v: string): boolean => {
+    const ratios = [1e-3, 1e-5].map((h) => {
+      const x = real(c, { ...p, [v]: p[v] + h });
+      const y = real(d, { ...p, [v]: p[v] + h });
+      return x === null || y === null || y === 0 ? NaN : Math.abs(x / y);
+    });
+    const [r1, r2] = ratios;
+    return r1 > 0 && r2 > 0 && Number.isFinite(r1) && Number.isFinite(r2) &&
+      Math.max(r1, r2) / Math.min(r1, r2) < 10;
+  };
+  const counts = [0, 0];
+  for (const [k, [one, other]] of [[f, g], [g, f]].entries()) {
+    for (const v of vars) {
+      const rest = vars.filter((w) => w !== v);
+      for (const base of samplePoints(rest, seed, 3)) {
+        let prev: number | null = null;
+        let prev2: number | null = null;
+        for (let i = 0; i <= 400; i++) {
+          const x = -10 + i * 0.05 + 1e-7;
+          const y = real(one, { ...base, [v]: x });
+          if (
+            y !== null && prev !== null && prev2 !== null && Math.sign(y) === Math.sign(prev) &&
+            Math.abs(prev) < Math.abs(y) && Math.abs(prev) < Math.abs(prev2)
+          ) {
+            // a touching root (`(y - x - 1)^2 = 0`) shows as a dip of |f| without a sign change
+            let lo = x - 0.1;
+            let hi = x;
+            for (let it = 0; it < 80; it++) {
+              const m1 = lo + (hi - lo) / 3;
+              const m2 = hi - (hi - lo) / 3;
+              const f1 = real(one, { ...base, [v]: m1 });
+              const f2 = real(one, { ...base, [v]: m2 });
+              if (f1 === null || f2 === null) break;
+              if (Math.abs(f1) < Math.abs(f2)) hi = m2;
+              else lo = m1;
+            }
+            const dip = { ...base, [v]: (lo + hi) / 2 };
+            if (isRoot(one, dip, v) && !(isRoot(other, dip, v) && sameOrder(one, other, dip, v))) {
+              return false;
+            }
+          }
+          if (y !== null && prev !== null && y !== 0 && Math.sign(y) !== Math.sign(prev)) {
+            let lo = x - 0.05;
+            let hi = x;
+            const loSign = Math.sign(prev);
+            for (let it = 0; it < 60; it++) {
+              const mid = (lo + hi) / 2;
+              const m = real(one, { ...base, [v]: mid });
+              if (m === null) break;
+              if (Math.sign(m) === loSign) lo = mid;
+              else hi = mid;
+            }
+            const root = { ...base, [v]: (lo + hi) / 2 };
+            if (isRoot(one, root, v)) {
+              if (!isRoot(other, root, v) || !sameOrder(one, other, root, v)) return false;
+              counts[k]++;
+            }
+          }
+          prev2 = prev;
+          prev = y;
+        }
+      }
+    }
+  }
+  return counts[0] >= 3 && counts[1] >= 3;
 }
 
 /** Combines item verdicts: any not_equal wins, then any unverifiable, else equal. */
@@ -253,6 +355,13 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     }
     return a.t === b.t ? NOT("value_differs") : NOT("type_mismatch");
   }
+  const regions = a.t === "logic" || b.t === "logic" || (a.t === "union") !== (b.t === "union");
+  if (regions && (options.inequalityAsInterval ?? true)) {
+    // `x < -3 or x > 1` vs `(-\infty, -3) \cup (1, \infty)`, `x \ne 2` vs `(-\infty,2)\cup(2,\infty)`
+    const ra = regionOf(a);
+    const rb = regionOf(b);
+    if (ra && rb) return compareRegions(ra, rb, options);
+  }
   if (a.t === "eq" && b.t === "eq") return compareEquations(a, b, options);
   if (a.t === "eq" || b.t === "eq") {
     const eq = (a.t === "eq" ? a : b) as Parsed & { t: "eq" };
@@ -269,6 +378,7 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     }
     return NOT("equation_vs_value");
   }
+  if (a.t === "logic" || b.t === "logic") return compareLogic(a, b, options);
   if (a.t === "ineq" || b.t === "ineq") return compareInequality(a, b, options);
   if (a.t === "matrix" || b.t === "matrix") return compareMatrix(a, b, options);
   if (a.t === "seq" && b.t === "seq") {
@@ -436,4 +546,193 @@ function scaledRelation(
     return UNSURE("eval_error");
   }
   return agree >= 3 ? EQUAL("relation") : null;
+}
+
+/** One end of a span: `s` null for an infinite end, `v` its value for ordering. */
+interface End {
+  s: Scalar | null;
+  v: number;
+  closed: boolean;
+}
+
+/** A set of values of one variable (`null` when only intervals say it) as disjoint sorted spans. */
+interface Region {
+  variable: string | null;
+  spans: { lo: End; hi: End }[];
+}
+
+const near = (x: number, y: number) =>
+  x === y ||
+  (Number.isFinite(x) && Number.isFinite(y) &&
+    Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)));
+
+/** The real value of a constant scalar (±Infinity for infinities), or null. */
+function constantValue(s: Scalar): number | null {
+  if (s.t === "num") return ratToNumber(s.value);
+  if (s.vars.length > 0) return null;
+  if (infinite(s, 1)) return Infinity;
+  if (infinite(s, -1)) return -Infinity;
+  try {
+    const c = toComplex(compiledOf(s.src, new Map()).evaluate({}));
+    return c && Math.abs(c.im) < 1e-12 ? c.re : null;
+  } catch {
+    return null;
+  }
+}
+
+function end(s: Scalar | null, sign: number, closed: boolean): End | null {
+  if (s === null) return { s: null, v: sign * Infinity, closed: false };
+  const v = constantValue(s);
+  if (v === null) return null;
+  return Number.isFinite(v) ? { s, v, closed } : { s: null, v, closed: false };
+}
+
+function span(
+  variable: string | null,
+  iv: Omit<IntervalForm, "variable">,
+): Region | null {
+  const lo = end(iv.lo, -1, iv.loClosed);
+  const hi = end(iv.hi, 1, iv.hiClosed);
+  return lo && hi ? { variable, spans: normalSpans([{ lo, hi }]) } : null;
+}
+
+/** Drops empty spans, sorts, and merges overlapping or touching ones. */
+function normalSpans(spans: Region["spans"]): Region["spans"] {
+  const live = spans.filter(({ lo, hi }) =>
+    near(lo.v, hi.v) ? lo.closed && hi.closed && Number.isFinite(lo.v) : lo.v < hi.v
+  ).sort((x, y) =>
+    near(x.lo.v, y.lo.v) ? Number(y.lo.closed) - Number(x.lo.closed) : x.lo.v - y.lo.v
+  );
+  const out: Region["spans"] = [];
+  for (const sp of live) {
+    const cur = out[out.length - 1];
+    if (
+      cur && (sp.lo.v < cur.hi.v && !near(sp.lo.v, cur.hi.v) ||
+        near(sp.lo.v, cur.hi.v) && (sp.lo.closed || cur.hi.closed))
+    ) {
+      if (near(sp.hi.v, cur.hi.v)) cur.hi = { ...cur.hi, closed: cur.hi.closed || sp.hi.closed };
+      else if (sp.hi.v > cur.hi.v) cur.hi = sp.hi;
+    } else out.push({ ...sp });
+  }
+  return out;
+}
+
+function joinVariables(a: Region, b: Region): string | null | undefined {
+  if (a.variable !== null && b.variable !== null && a.variable !== b.variable) return undefined;
+  return a.variable ?? b.variable;
+}
+
+function intersect(a: Region, b: Region): Region | null {
+  const variable = joinVariables(a, b);
+  if (variable === undefined) return null;
+  const spans: Region["spans"] = [];
+  for (const x of a.spans) {
+    for (const y of b.spans) {
+      const lo = near(x.lo.v, y.lo.v)
+        ? { ...x.lo, closed: x.lo.closed && y.lo.closed }
+        : x.lo.v > y.lo.v
+        ? x.lo
+        : y.lo;
+      const hi = near(x.hi.v, y.hi.v)
+        ? { ...x.hi, closed: x.hi.closed && y.hi.closed }
+        : x.hi.v < y.hi.v
+        ? x.hi
+        : y.hi;
+      spans.push({ lo, hi });
+    }
+  }
+  return { variable, spans: normalSpans(spans) };
+}
+
+/**
+ * The values a relation, a chain, `x = c`, an interval, a union or an `or` / `and` of these
+ * allow, when every bound is a real constant; null otherwise.
+ */
+function regionOf(p: Parsed): Region | null {
+  const isVar = (s: Parsed): s is Scalar & { t: "expr" } =>
+    s.t === "expr" && s.node.type === "SymbolNode" && s.vars.length === 1;
+  if (p.t === "ineq") {
+    const iv = ineqInterval(p);
+    if (iv) return span(iv.variable, iv);
+    if (p.ops.length !== 1 || p.ops[0] !== "≠" || !p.terms.every(isScalar)) return null;
+    const k = p.terms.findIndex(isVar);
+    if (k < 0) return null;
+    const c = p.terms[1 - k] as Scalar;
+    const variable = (p.terms[k] as Scalar & { t: "expr" }).vars[0];
+    const below = span(variable, { lo: null, hi: c, loClosed: false, hiClosed: false });
+    const above = span(variable, { lo: c, hi: null, loClosed: false, hiClosed: false });
+    return below && above
+      ? { variable, spans: normalSpans([...below.spans, ...above.spans]) }
+      : null;
+  }
+  if (p.t === "eq" && isScalar(p.rhs) && isVar(p.lhs)) {
+    return span(p.lhs.vars[0], { lo: p.rhs, hi: p.rhs, loClosed: true, hiClosed: true });
+  }
+  if (p.t === "seq" && p.kind === "set") {
+    // `\{5\}`, `\emptyset`: points
+    if (!p.items.every(isScalar)) return null;
+    const points = (p.items as Scalar[]).map((c) =>
+      span(null, { lo: c, hi: c, loClosed: true, hiClosed: true })
+    );
+    if (points.some((r) => r === null)) return null;
+    return { variable: null, spans: normalSpans((points as Region[]).flatMap((r) => r.spans)) };
+  }
+  if (p.t === "seq") {
+    const iv = tupleInterval(p);
+    return iv ? span(null, iv) : null;
+  }
+  if (p.t === "union" || (p.t === "logic" && p.op === "or")) {
+    const parts = p.parts.map(regionOf);
+    if (parts.some((r) => r === null)) return null;
+    let variable: string | null = null;
+    for (const r of parts as Region[]) {
+      if (r.variable !== null && variable !== null && r.variable !== variable) return null;
+      variable ??= r.variable;
+    }
+    return { variable, spans: normalSpans((parts as Region[]).flatMap((r) => r.spans)) };
+  }
+  if (p.t === "logic") {
+    let acc: Region | null = regionOf(p.parts[0]);
+    for (const part of p.parts.slice(1)) {
+      const r = regionOf(part);
+      acc = acc && r ? intersect(acc, r) : null;
+    }
+    return acc;
+  }
+  return null;
+}
+
+function compareRegions(a: Region, b: Region, o: VerifyOptions): Verdict {
+  if (joinVariables(a, b) === undefined) return NOT("variables_differ");
+  if (a.spans.length !== b.spans.length) return NOT("value_differs");
+  const ends = (x: End, y: End): Verdict => {
+    if (x.s === null || y.s === null) {
+      return x.s === y.s && x.v === y.v ? EQUAL("structure") : NOT("value_differs");
+    }
+    const v = compareScalar(x.s, y.s, o);
+    if (v.result !== "equal") return v;
+    return x.closed === y.closed ? v : NOT("bracket_differs");
+  };
+  return combine(
+    a.spans.flatMap((x, k) => [ends(x.lo, b.spans[k].lo), ends(x.hi, b.spans[k].hi)]),
+    "interval",
+  );
+}
+
+/**
+ * Relations joined by `or` / `and` that are not intervals of one variable: the same connective
+ * over the same relations in any order (a comma list reads as `and`).
+ */
+function compareLogic(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
+  const parts = (p: Parsed, op: string): Parsed[] | null =>
+    p.t === "logic"
+      ? (p.op === op ? p.parts : null)
+      : p.t === "seq" && p.kind === "list" && op === "and"
+      ? p.items
+      : null;
+  const op = a.t === "logic" ? a.op : (b as Parsed & { t: "logic" }).op;
+  const pa = parts(a, op);
+  const pb = parts(b, op);
+  if (!pa || !pb) return NOT("type_mismatch");
+  return unordered(pa, pb, o, false);
 }

@@ -33,10 +33,32 @@ const FUNCTIONS: Record<string, string> = {
   sinh: "sinh",
   cosh: "cosh",
   tanh: "tanh",
+  sech: "sech",
+  csch: "csch",
+  cosech: "csch",
+  coth: "coth",
+  asinh: "asinh",
+  acosh: "acosh",
+  atanh: "atanh",
+  asech: "asech",
+  acsch: "acsch",
+  acoth: "acoth",
+  arsinh: "asinh",
+  arcosh: "acosh",
+  artanh: "atanh",
+  arcsinh: "asinh",
+  arccosh: "acosh",
+  arctanh: "atanh",
+  atan2: "atan2",
+  sinc: "sinc",
+  sgn: "sign",
+  signum: "sign",
   ln: "log",
   log: "log10",
+  lg: "log10",
   exp: "exp",
   factorial: "factorial",
+  factorial2: "factorial2",
   sqrt: "sqrt",
   abs: "abs",
 };
@@ -47,10 +69,17 @@ const INVERSE: Record<string, string> = {
   sec: "asec",
   csc: "acsc",
   cot: "acot",
+  sinh: "asinh",
+  cosh: "acosh",
+  tanh: "atanh",
+  sech: "asech",
+  csch: "acsch",
+  coth: "acoth",
 };
 /** Letters read as functions when followed by `(`: `f(x)`, `g(0)`, `h(t)`. */
 const APPLIED = new Set(["f", "g", "h"]);
-const GREEK = new Set([
+/** Greek letter names, as LaTeX commands and as plain-text words; capitals are other symbols. */
+export const GREEK_NAMES = [
   "alpha",
   "beta",
   "gamma",
@@ -61,27 +90,55 @@ const GREEK = new Set([
   "eta",
   "theta",
   "vartheta",
+  "iota",
+  "kappa",
   "lambda",
   "mu",
   "nu",
   "xi",
+  "omicron",
   "rho",
+  "varrho",
   "sigma",
+  "varsigma",
   "tau",
+  "upsilon",
   "phi",
   "varphi",
   "chi",
   "psi",
   "omega",
+  "Alpha",
+  "Beta",
   "Gamma",
   "Delta",
+  "Epsilon",
+  "Zeta",
+  "Eta",
   "Theta",
+  "Iota",
+  "Kappa",
   "Lambda",
+  "Mu",
+  "Nu",
+  "Xi",
+  "Omicron",
+  "Pi",
+  "Rho",
   "Sigma",
+  "Tau",
+  "Upsilon",
   "Phi",
+  "Chi",
   "Psi",
   "Omega",
-]);
+];
+const GREEK = new Set(GREEK_NAMES);
+const GREEK_PREFIX = new RegExp(
+  `^(${
+    GREEK_NAMES.filter((g) => g.length >= 3).sort((a, b) => b.length - a.length).join("|")
+  })[a-zA-Z]`,
+);
 const OPS: Record<string, string> = {
   cdot: "*",
   times: "*",
@@ -152,6 +209,21 @@ function joinTokens(toks: Tok[]): string {
   return out;
 }
 
+/**
+ * `n!!` (the double factorial, SymPy's `factorial2`): the exact product for a literal integer up to
+ * 3000, else its analytic form `2^(n/2) Γ(n/2+1) (π/2)^((cos πn − 1)/4)`, which agrees at integers.
+ */
+function doubleFactorial(arg: string): string {
+  const lit = /^\(?(\d+)\)?$/.exec(arg);
+  if (lit && Number(lit[1]) <= 3000) {
+    let f = 1n;
+    for (let k = BigInt(lit[1]); k > 1n; k -= 2n) f *= k;
+    return f.toString();
+  }
+  const n = `(${arg})`;
+  return `(2^(${n}/2)*gamma(${n}/2+1)*(pi/2)^((cos(pi*${n})-1)/4))`;
+}
+
 /** Recursive-descent converter over one LaTeX string. */
 class Converter {
   i = 0;
@@ -190,8 +262,9 @@ class Converter {
           num: true,
         });
       } else if (/[a-zA-Z]/.test(c)) {
-        const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
-        if (GREEK.has(word) && word !== "eta" && word !== "nu" && word !== "xi") {
+        let word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
+        if (this.s[this.i + word.length] === "2" && FUNCTIONS[word + "2"]) word += "2"; // atan2
+        if (GREEK.has(word)) {
           // `lambda`, `theta` spelled out in plain text are one symbol, not a product of letters
           this.i += word.length;
           push({ k: "atom", v: word + this.subscript() });
@@ -199,6 +272,11 @@ class Converter {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
+        } else if (GREEK_PREFIX.test(word)) {
+          // `thetad`, `omegat`, `rhoL`: a Greek name of 3+ letters glued to a letter is a product
+          const name = GREEK_PREFIX.exec(word)![1];
+          this.i += name.length;
+          push({ k: "atom", v: name });
         } else if (APPLIED.has(c) && word.length === 1 && this.s[this.i + 1] === "(") {
           this.i++;
           push({ k: "atom", v: this.applied(c) });
@@ -229,13 +307,18 @@ class Converter {
         if (this.s[this.i] !== "|") this.fail("unclosed |");
         this.i++;
         push({ k: "atom", v: `abs(${inner})` });
+      } else if (c === "!" && this.s[this.i + 1] === "!" && toks.at(-1)?.k === "atom") {
+        // `n!!`, `(n+1)!!`: the double factorial of the factor before it, not (n!)!
+        this.i += 2;
+        const last = toks.pop()!;
+        toks.push({ k: "atom", v: doubleFactorial(last.v) });
       } else if (c === "!") {
         this.i++;
         toks.push({ k: "post", v: "!" });
       } else if (c === "*" && this.s[this.i + 1] === "*") {
         this.i += 2;
         toks.push({ k: "op", v: "^" });
-        toks.push({ k: "atom", v: `(${this.exponent()})` });
+        toks.push({ k: "atom", v: `(${this.exponent(true)})` });
       } else if ("+-*/=<>,".includes(c)) {
         this.i++;
         let v = c;
@@ -260,20 +343,29 @@ class Converter {
   /**
    * An exponent. A bare digit run is read whole (`2^10` = 1024, `x^12`): answers are plain text far
    * more often than TeX, and TeX's one-token rule would turn `2^10` into `2^1·0 = 0`. A bracket
-   * group is a plain-text exponent (`4^(-1/2)`); otherwise one TeX argument (`x^{12}`, `e^x`).
+   * group is a plain-text exponent (`4^(-1/2)`), as is a whole name after `**` (`e**ea`, as in
+   * Python); otherwise one TeX argument (`x^{12}`, `e^x`).
    */
-  exponent(): string {
+  exponent(star = false): string {
     while (this.s[this.i] === " ") this.i++;
     const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
     if (run) {
       this.i += run[0].length;
       return run[0];
     }
-    if (this.s[this.i] === "(") {
-      this.i++;
+    const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i, this.i + 40))?.[0];
+    if (word && star && !FUNCTIONS[word]) {
+      // Code-style `e**ea`: the exponent is the whole name, as in Python (`ea` is e·a).
+      this.i += word.length;
+      return new Converter(word).seq();
+    }
+    // `e^-(t/tau)`: a sign before a bracket group negates the group.
+    const sign = this.s[this.i] === "-" && this.s[this.i + 1] === "(" ? "-" : "";
+    if (this.s[this.i + sign.length] === "(") {
+      this.i += sign.length + 1;
       const inner = this.seq((x) => x === ")");
       this.expect(")");
-      return inner;
+      return sign ? `-(${inner})` : inner;
     }
     return this.arg(true);
   }
@@ -347,9 +439,14 @@ class Converter {
     let power = "";
     let base = "";
     for (let k = 0; k < 2; k++) {
-      if (this.s[this.i] === "^") {
-        this.i++;
-        power = this.arg(true);
+      const star = this.s.startsWith("**", this.i);
+      if (this.s[this.i] === "^" || star) {
+        // `\sin^2 x`, and plain text `sin^2(x)`, `sec**12(x)`: a power of the function's value.
+        this.i += star ? 2 : 1;
+        // `tan^(-1)(x)`, `sin^(2)(x)`: a bracketed integer is the power too.
+        const run = /^(?:-?\d+(?=\s*\()|\(\s*(-?\d+)\s*\))/.exec(this.s.slice(this.i, this.i + 40));
+        if (run) this.i += run[0].length;
+        power = run ? run[1] ?? run[0] : this.arg(true);
       } else if (this.s[this.i] === "_") {
         this.i++;
         base = this.arg();
@@ -371,6 +468,11 @@ class Converter {
       this.expect("}");
     } else if (name === "sqrt") {
       inner = this.arg();
+    } else if (this.s[this.i] === "|") {
+      // `\ln|x|`, `\ln\left|x-1\right|`: an absolute value as the argument
+      this.i++;
+      inner = `abs(${this.seq((x) => x === "|")})`;
+      this.expect("|");
     } else {
       inner = this.factor();
     }
@@ -382,6 +484,10 @@ class Converter {
       ? `log(${inner},${base})`
       : twoArgs
       ? `log(${inner})`
+      : name === "sinc"
+      ? `(sin(${inner})/(${inner}))` // unnormalised, as SymPy's `sinc`
+      : name === "factorial2"
+      ? doubleFactorial(inner)
       : `${name}(${inner})`;
     return power ? `(${call})^(${power})` : call;
   }

@@ -5,7 +5,7 @@
  * degrees and `$` peeled off with flags kept.
  * @module
  */
-import { LatexError, latexToMathjs } from "./_latex.ts";
+import { GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
 import {
   big,
   evalRational,
@@ -45,6 +45,8 @@ export type Parsed =
     raw?: string;
   }
   | { t: "union"; parts: Parsed[]; norm: string }
+  /** Relations joined by `or` / `and` (`x < -3 or x > 1`). */
+  | { t: "logic"; op: "or" | "and"; parts: Parsed[]; norm: string }
   | { t: "matrix"; rows: Parsed[][]; norm: string }
   | { t: "eq"; lhs: Parsed; rhs: Parsed; norm: string; chain?: boolean; opaque?: boolean }
   | { t: "ineq"; terms: Parsed[]; ops: string[]; norm: string }
@@ -56,20 +58,132 @@ export type Scalar = Extract<Parsed, { t: "num" | "expr" }>;
 const UNICODE: [RegExp, string][] = [
   [/π/g, "\\pi "],
   [/∞/g, "\\infty "],
-  [/[×·]/g, "\\cdot "],
+  [/[×·⋅∙∗]/g, "\\cdot "],
   [/÷/g, "/"],
+  [/−/g, "-"],
+  [/±/g, "\\pm "],
+  [/∓/g, "\\mp "],
   [/√/g, "\\sqrt"],
+  [/∛/g, "\\sqrt[3]"],
   [/∪/g, "\\cup "],
   [/½/g, "\\frac12"],
   [/⅓/g, "\\frac13"],
+  [/⅔/g, "\\frac23"],
   [/¼/g, "\\frac14"],
   [/¾/g, "\\frac34"],
+  [/⅕/g, "\\frac15"],
+  [/⅙/g, "\\frac16"],
+  [/⅛/g, "\\frac18"],
   [/≈/g, "\\approx "],
+  [/∈/g, "\\in "],
+  [/∅/g, "\\emptyset "],
+  [/≤|⩽/g, "≤"],
+  [/≥|⩾/g, "≥"],
 ];
+
+/** Unicode Greek letters and their names (`θ` is `\theta`, `Χ` is `Chi`, never the Latin `X`). */
+const GREEK_LETTERS: Record<string, string> = {
+  "α": "alpha",
+  "β": "beta",
+  "γ": "gamma",
+  "δ": "delta",
+  "ε": "epsilon",
+  "ϵ": "epsilon",
+  "ζ": "zeta",
+  "η": "eta",
+  "θ": "theta",
+  "ϑ": "theta",
+  "ι": "iota",
+  "κ": "kappa",
+  "λ": "lambda",
+  "μ": "mu",
+  "µ": "mu",
+  "ν": "nu",
+  "ξ": "xi",
+  "ο": "omicron",
+  "ρ": "rho",
+  "σ": "sigma",
+  "ς": "sigma",
+  "τ": "tau",
+  "υ": "upsilon",
+  "φ": "phi",
+  "ϕ": "phi",
+  "χ": "chi",
+  "ψ": "psi",
+  "ω": "omega",
+  "Α": "Alpha",
+  "Β": "Beta",
+  "Γ": "Gamma",
+  "Δ": "Delta",
+  "Ε": "Epsilon",
+  "Ζ": "Zeta",
+  "Η": "Eta",
+  "Θ": "Theta",
+  "Ι": "Iota",
+  "Κ": "Kappa",
+  "Λ": "Lambda",
+  "Μ": "Mu",
+  "Ν": "Nu",
+  "Ξ": "Xi",
+  "Ο": "Omicron",
+  "Π": "Pi",
+  "Ρ": "Rho",
+  "Σ": "Sigma",
+  "Τ": "Tau",
+  "Υ": "Upsilon",
+  "Φ": "Phi",
+  "Χ": "Chi",
+  "Ψ": "Psi",
+  "Ω": "Omega",
+};
+const GREEK_CHAR = new RegExp(`[${Object.keys(GREEK_LETTERS).join("")}]`, "g");
+const SUPERSCRIPT: Record<string, string> = {
+  "⁰": "0",
+  "¹": "1",
+  "²": "2",
+  "³": "3",
+  "⁴": "4",
+  "⁵": "5",
+  "⁶": "6",
+  "⁷": "7",
+  "⁸": "8",
+  "⁹": "9",
+  "⁻": "-",
+  "⁺": "+",
+};
+
+/**
+ * Unicode maths as models write it: `²`, `x⁻¹` (superscript runs are exponents), `x₁` (subscripts),
+ * Greek letters as commands (`ε₀` keeps its subscript), `10 μA` (a micro prefix on a unit word).
+ */
+function unicodeMath(answer: string): string {
+  let s = answer;
+  if (!/[^ -~\s]/.test(s)) return s; // ASCII only
+  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  s = s.replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => {
+    const power = [...m].map((c) => SUPERSCRIPT[c]).join("");
+    return power.length === 1 ? `^${power}` : `^{${power}}`;
+  });
+  s = s.replace(
+    /[₀₁₂₃₄₅₆₇₈₉]+/g,
+    (m) => `_{${[...m].map((c) => c.charCodeAt(0) - 0x2080).join("")}}`,
+  );
+  s = s.replace(/(\d\s+)[μµ](?=(?:m|s|g|A|V|F|H|W|L|C|J|T|N|Pa|mol|Hz|eV)\s*$)/, "$1mu");
+  return s.replace(
+    GREEK_CHAR,
+    (c, k: number, whole: string) =>
+      `\\${GREEK_LETTERS[c]}${/[a-zA-Z0-9]/.test(whole[k + 1] ?? "") ? " " : ""}`,
+  );
+}
 
 const UNIT_TOKEN = String.raw`[a-zA-Z]+\.?(?:\^\d)?(?:/[a-zA-Z]+(?:\^\d)?)?`;
 const UNIT_WORDS = new RegExp(`^${UNIT_TOKEN}(?:\\s+${UNIT_TOKEN})*$`);
 const GLUED_UNITS = /^(?:cm|mm|km|kg|mg|ft|in|yd|mi|lb|lbs|oz|hrs?|mins?|sec|mph|cents?)\^?\d?$/;
+const SHORT_UNITS = new RegExp(
+  "^(?:cm|mm|km|nm|um|kg|mg|ft|in|yd|mi|lb|lbs|oz|hr|hrs|min|mins|sec|mph|kph|rpm|ml|mL|cc|kW|MW|" +
+    "Hz|kHz|MHz|GHz|eV|keV|MeV|mA|mV|kV|Pa|kPa|MPa|atm|mol|cal|ms|ns|us|sq|cu|yr|yrs|day|wk|deg|rad|" +
+    "gal|qt|pt|pts|pct|ppm|ton|kJ|mJ|cent|per|mu[msgAVFHWLCJTN]|USD|EUR|CNY|RMB|yen|cny|usd|Rs|am|pm|AM|PM|cents?)$",
+);
 const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 
 /**
@@ -77,13 +191,14 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
  * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
  */
 export function preclean(answer: string): string {
-  let s = answer;
-  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  let s = unicodeMath(answer);
   // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
   s = s.replace(
     /\b(?:Arc)?(?:Sin|Cos|Tan|Sec|Csc|Cot)(?=\s*\()|\b(?:Log|Ln|Exp|Sqrt|Abs)(?=\s*\()/g,
     (m) => m.toLowerCase(),
   );
+  // Maxima's constants: `%pi`, `%e`, `%i`.
+  s = s.replace(/%(pi|e|i)(?![a-zA-Z])/g, (_m, c: string) => (c === "pi" ? "\\pi " : c));
   // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
   s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(
@@ -113,13 +228,16 @@ export function preclean(answer: string): string {
     /\\(?:text|textrm|textnormal|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
     (_m, inner: string, power: string | undefined, offset: number, whole: string) => {
       const t = inner.trim();
-      if (/^(?:or|and)$/i.test(t)) return ",";
+      if (/^(?:or|and)$/i.test(t)) return ` ${t.toLowerCase()} `;
       const alone = whole.replace(/\\[a-zA-Z]+\s*\{[^{}]*\}/, "").trim() === "";
       if (!alone && offset > 0 && UNIT_WORDS.test(t) && !KNOWN_WORDS.test(t)) return " ";
       return t + (power ?? "");
     },
   );
-  s = s.replace(/\s+(?:or|and)\s+/gi, ", ");
+  // Between relations, `or` and `and` are connectives (`x < -3 or x > 1` is a union of intervals);
+  // elsewhere separators (`x = 2 or x = -2` lists roots).
+  const connective = /[<>≤≥≠]/.test(s) ? (w: string) => ` \\l${w.toLowerCase()} ` : () => ", ";
+  s = s.replace(/\s+(or|and)\s+/gi, (_m, w: string) => connective(w)).trim();
   // `(1, 2) U (3, 4)`: a capital U between intervals is a union (elsewhere it is a variable).
   s = s.replace(/([)\]])\s*U\s*(?=[(\[])/g, "$1\\cup ");
   s = s.replace(/^\s*[a-zA-Z]\s*\\in\s*/, "").replace(/^\s*\\approx\s*/, "");
@@ -131,9 +249,12 @@ export function preclean(answer: string): string {
   // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
   const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
     .exec(s.trim());
+  // Words of two or three letters only from a list of units: "2 xy", "1/2 mv^2" are products.
+  const words = unit?.[3].trim().split(/\s+/) ?? [];
   if (
     unit && (unit[2] !== "" || GLUED_UNITS.test(unit[3])) &&
-    !unit[3].trim().split(/\s+/).some((w) => KNOWN_WORDS.test(w))
+    !words.some((w) => KNOWN_WORDS.test(w)) &&
+    words.every((w) => /^[a-zA-Z]{4}/.test(w) || SHORT_UNITS.test(w.replace(/\.?(?:\^\d)?$/, "")))
   ) s = unit[1];
   return s.trim().replace(/(?<![.;])[.;]+$/, "").trim();
 }
@@ -181,7 +302,12 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:arcsin|arccos|arctan|sinh|cosh|tanh|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+/** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
+const GREEK_WORDS = new RegExp(
+  `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
+  "g",
+);
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
 const FAST_INT = /^[+-]?\d+$/;
@@ -261,9 +387,9 @@ export function parseScalar(text: string): Parsed {
     ANSWER_WORDS.test(s) ||
     /[a-zA-Z]{3,}/.test(
       s.replace(/\\[a-zA-Z]+/g, " ").replace(/_\{?[a-zA-Z0-9]+\}?/g, "_").replace(
-        FUNCTION_WORDS,
+        GREEK_WORDS,
         "",
-      ),
+      ).replace(FUNCTION_WORDS, ""),
     )
   ) {
     return textValue(s);
@@ -373,6 +499,17 @@ export function parseAnswer(answer: string): Parsed {
     const norm = "[" + rows.map((r) => "[" + r.map((c) => c.norm).join(", ") + "]").join("; ") +
       "]";
     return { t: "matrix", rows, norm };
+  }
+  if (s[0] === "(" && matchOuter(s, 0) === s.length - 1 && /\\l(?:or|and)(?![a-zA-Z])/.test(s)) {
+    const inner = s.slice(1, -1);
+    if (splitTop(inner, /\\l(?:or|and)(?![a-zA-Z])/).length > 1) return parseAnswer(inner);
+  }
+  for (const op of ["or", "and"] as const) {
+    const parts = splitTop(s, op === "or" ? /\\lor(?![a-zA-Z])/ : /\\land(?![a-zA-Z])/);
+    if (parts.length > 1) {
+      const items = parts.map((p) => parseAnswer(p));
+      return { t: "logic", op, parts: items, norm: items.map((p) => p.norm).join(` ${op} `) };
+    }
   }
   const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {

@@ -353,6 +353,12 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   const tolerance = writtenTolerance(a, b);
   let agree = 0;
   let approximate = false;
+  // Real agreement, and a gap seen only where a side is complex (a log's argument negative at a
+  // positive point: `\ln\frac{x+1}{1-x}` vs `-\ln\frac{1-x}{x+1}` differ there by 2πi).
+  let realAgree = 0;
+  let branchGap = false;
+  const complex = (z: { re: number; im: number }) =>
+    Math.abs(z.im) > 1e-12 * Math.max(1, Math.abs(z.re));
   try {
     const fa = compiledOf(srcOf(a), cache);
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
@@ -375,13 +381,19 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
           continue;
         }
         if (closeComplex(x, y, 1e-6)) continue; // float noise near cancellation: not decisive
+        if (branchy && (complex(x) || complex(y))) {
+          branchGap = true; // a branch cut, not a different value: real points decide
+          continue;
+        }
         return NOT("value_differs");
       }
       agree++;
+      if (!complex(x) && !complex(y)) realAgree++;
     }
   } catch {
     return UNSURE("eval_error");
   }
+  if (branchGap && realAgree < 3) return NOT("value_differs");
   if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
     // Floats can hide a gap only past ~1e8 (`10^{20}x + 1` vs `10^{20}x`) or below 1e-6
