@@ -354,6 +354,18 @@ class Converter {
       return run[0];
     }
     const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i, this.i + 40))?.[0];
+    if (word && FUNCTIONS[word] && this.s[this.i + word.length] === "(") {
+      // A function applied in an exponent is the whole exponent (`x**sqrt(2)`, `e^sin(x)`), never
+      // one letter of its name (`e^s·in(x)`).
+      const start = this.i;
+      this.i += word.length + 1;
+      for (let depth = 1; depth > 0; this.i++) {
+        if (this.i >= this.s.length) this.fail("unclosed bracket");
+        if (this.s[this.i] === "(") depth++;
+        else if (this.s[this.i] === ")") depth--;
+      }
+      return new Converter(this.s.slice(start, this.i)).seq();
+    }
     if (word && star && !FUNCTIONS[word]) {
       // Code-style `e**ea`: the exponent is the whole name, as in Python (`ea` is e·a).
       this.i += word.length;

@@ -512,6 +512,12 @@ const REGION_CASES: Case[] = [
   ["sinh^-1(x)", "1/sinh(x)", N],
   ["sin^-1(x)", "arcsin(x)", E],
   ["sin^-1(x)", "1/sin(x)", N],
+  // A function applied in an exponent is the whole exponent, not one letter of its name.
+  ["x**sqrt(2)", "x^{\\sqrt{2}}", E],
+  ["x**sqrt(2)", "x^{\\sqrt{3}}", N],
+  ["e^sin(x)", "\\exp(\\sin x)", E],
+  ["e^sin(x)", "e^{s}in(x)", N],
+  ["2^sqrt(4)", "4", E],
   ["tan^(-1)(x)", "arctan(x)", E],
   ["sin^(2)(x)", "sin(x)^2", E],
   ["sin^(2)(x)", "sin(2x)", N],

@@ -70,9 +70,11 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
   // Floors a little under the figures in docs/verify.md; a drop below them is a regression.
   const floors = {
     holdout: [0.53, 15],
-    blind: [0.95, 4],
+    // Five: one is a pair the corpus asserts both ways (conflicts.jsonl), read as the true value.
+    blind: [0.95, 5],
     tuning: [0.91, 12],
     holdout2_tuning: [0.58, 12],
+    holdout2_blind: [0.91, 4],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
