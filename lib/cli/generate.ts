@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, chooseBackend } from "../model/mod.ts";
 import { generateFromCheckpoint } from "../model/hf/mod.ts";
 import { runMain } from "../run/command.ts";
+import { fetchPolicyFolder } from "../run/policy.ts";
 
 const HELP =
   `Usage: deno task generate --policy.path=DIR (--prompt=TEXT | --prompt-ids=1,2,3) [options]
@@ -15,7 +16,8 @@ Loads a Llama / Qwen2 / Qwen3 checkpoint folder (config.json, safetensors, token
 prints the continuation of the prompt; stops at the eos ids of generation_config.json.
 
 Options:
-  --policy.path DIR       checkpoint folder (required)
+  --policy.path DIR|URL   checkpoint folder, or the http(s) URL of one (fetched once, cached)
+  --policy.cache-dir DIR  where a URL's files are cached (default .cache/capo/models)
   --policy.adapter DIR    PEFT LoRA adapter folder to apply
   --prompt TEXT           prompt text
   --prompt-ids LIST       comma-separated prompt ids instead of text (no tokenizer needed)
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
     options: {
       "policy.path": { type: "string" },
       "policy.adapter": { type: "string" },
+      "policy.cache-dir": { type: "string" },
       prompt: { type: "string" },
       "prompt-ids": { type: "string" },
       chat: { type: "boolean" },
@@ -67,7 +70,12 @@ async function main(): Promise<number> {
   };
   const promptIds = values["prompt-ids"]?.split(",").map((s) => Number(s.trim()));
   await chooseBackend(values.backend as BackendName);
-  const out = await generateFromCheckpoint(dir, values.prompt ?? "", {
+  const folder = /^https?:\/\//.test(dir)
+    ? (await fetchPolicyFolder(dir, "hf", {
+      ...(values["policy.cache-dir"] ? { cacheDir: values["policy.cache-dir"] } : {}),
+    })).dir
+    : dir;
+  const out = await generateFromCheckpoint(folder, values.prompt ?? "", {
     chat: values.chat ?? false,
     ...(promptIds ? { promptIds } : {}),
     ...(values["policy.adapter"] ? { adapter: values["policy.adapter"] } : {}),

@@ -52,3 +52,28 @@ Deno.test("generate fails with one line when the folder has no tokenizer", async
   assert.equal(lines.length, 1, stderr);
   assert.match(lines[0], /^generate: Cannot read .*llama_f32\/tokenizer\.json/);
 });
+
+Deno.test("generate --policy.path=URL fetches the folder into the cache and gives the folder's greedy ids", async () => {
+  const ref = await expected("qwen2_chat");
+  const cacheDir = await Deno.makeTempDir({ prefix: "capo-generate-url-" });
+  const dir = `${FIXTURES}qwen2_chat`;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const name = new URL(req.url).pathname.split("/").at(-1)!;
+    const file = await Deno.readFile(`${dir}/${name}`).catch(() => undefined);
+    return file ? new Response(file) : new Response("not found", { status: 404 });
+  });
+  try {
+    const { code, stdout, stderr } = await generate([
+      `--policy.path=http://127.0.0.1:${server.addr.port}/qwen2_chat`,
+      `--policy.cache-dir=${cacheDir}`,
+      `--prompt-ids=${ref.rows[0].ids.join(",")}`,
+      "--max-new-tokens=32",
+      "--json",
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1)!).ids, ref.greedy);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
