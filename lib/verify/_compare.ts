@@ -281,8 +281,11 @@ function ineqInterval(p: Parsed & { t: "ineq" }): IntervalForm | null {
   };
 }
 
+/** `\infty`, `+\infty` (sign 1) or `-\infty` (sign -1). */
 function infinite(s: Parsed, sign: number): boolean {
-  return s.t === "expr" && s.src.replace(/[()\s]/g, "") === (sign < 0 ? "-Infinity" : "Infinity");
+  if (s.t !== "expr") return false;
+  const src = s.src.replace(/[()\s]/g, "");
+  return sign < 0 ? src === "-Infinity" : src === "Infinity" || src === "+Infinity";
 }
 
 function tupleInterval(p: Seq): Omit<IntervalForm, "variable"> | null {
@@ -368,13 +371,18 @@ export function compareParsed(a: Parsed, b: Parsed, options: VerifyOptions): Ver
     const other = a.t === "eq" ? b : a;
     // `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)` (a name on the left) or `\sqrt{4} = 2` (a
     // derivation with a constant left side): the right side is the value. `x^2 = 4` stays whole.
-    if (
-      (options.assignmentAsValue ?? true) && other.t !== "eq" &&
-      (isAssignment(eq) || isDerivation(eq))
-    ) {
-      return a.t === "eq"
-        ? compareParsed(eq.rhs, other, options)
-        : compareParsed(other, eq.rhs, options);
+    if ((options.assignmentAsValue ?? true) && other.t !== "eq") {
+      // `2 = x`: the name on the right, the value on the left.
+      const value = isReversedAssignment(eq)
+        ? eq.lhs
+        : isAssignment(eq) || isDerivation(eq)
+        ? eq.rhs
+        : null;
+      if (value) {
+        return a.t === "eq"
+          ? compareParsed(value, other, options)
+          : compareParsed(other, value, options);
+      }
     }
     return NOT("equation_vs_value");
   }
@@ -420,13 +428,32 @@ function decimalComma(list: Parsed, num: Parsed): Verdict | null {
 const NAME =
   /^(?:[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?|[A-Z](?: \* [A-Z])+|abs\([A-Z](?: \* [A-Z])+\))$/;
 
-/** `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)`: a name, or a tuple of names, on the left. */
+/**
+ * A geometric name: `\angle APC`, `m\angle A`, `\overline{AB}`, `\widehat{ABC}` (capital points,
+ * or one lowercase letter or digit after `\angle`).
+ */
+const GEOMETRIC_NAME =
+  /^(?:m\s*)?\\(?:angle|measuredangle|overline|overarc|widehat|arc)\s*(?:\{\s*)?(?:[A-Z]{1,4}|[a-z]|\d)(?:\s*\})?$/;
+
+const isConstant = (x: Parsed) => x.t === "num" || (x.t === "expr" && x.vars.length === 0);
+
+/**
+ * `x = 3`, `f(x) = 2x + 1`, `(p, q) = (3, 2)`: a name, or a tuple of names, on the left; or a
+ * geometric name (`\angle APC = 74^\circ`) with a constant on the right.
+ */
 function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
   if (p.t !== "eq") return false;
   const l = p.lhs;
   if (l.t === "expr") return NAME.test(l.norm);
+  if (l.t === "text") return GEOMETRIC_NAME.test((l.src ?? l.text).trim()) && isConstant(p.rhs);
   return l.t === "seq" && l.kind !== "set" && l.items.length > 0 &&
     l.items.every((x) => x.t === "expr" && NAME.test(x.norm));
+}
+
+/** `2 = x`: a constant assigned to a lone name written on the right (`7 = 11a + c` is not). */
+function isReversedAssignment(p: Parsed & { t: "eq" }): boolean {
+  return isConstant(p.lhs) && p.rhs.t === "expr" &&
+    p.rhs.node.type === "SymbolNode" && p.rhs.vars.length === 1;
 }
 
 /**
@@ -434,8 +461,7 @@ function isAssignment(p: Parsed): p is Parsed & { t: "eq" } {
  * is a constraint, not a value.)
  */
 function isDerivation(p: Parsed & { t: "eq" }): boolean {
-  const constant = (x: Parsed) => x.t === "num" || (x.t === "expr" && x.vars.length === 0);
-  return (constant(p.lhs) || p.opaque === true) && constant(p.rhs);
+  return (isConstant(p.lhs) || p.opaque === true) && isConstant(p.rhs);
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */
@@ -473,8 +499,14 @@ function compareInequality(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
  * A relation or chain as single relations `d op 0` with `op` in `<`, `≤`, in ascending order:
  * `2x ≥ x^2` becomes `x^2 - 2x ≤ 0`; `66 ≥ 6x > 0` becomes `0 - 6x < 0`, `6x - 66 ≤ 0`.
  */
-function asRelations(p: Parsed & { t: "ineq" }): { src: string; strict: boolean }[] | null {
-  if (p.ops.length > 2 || p.ops.some((x) => x === "≠") || !p.terms.every(isScalar)) return null;
+function asRelations(p: Parsed & { t: "ineq" }): Relation[] | null {
+  if (p.ops.length > 2 || !p.terms.every(isScalar)) return null;
+  if (p.ops.includes("≠")) {
+    // `x ≠ 1`, `1 ≠ x`: one relation `d ≠ 0`, its sign free.
+    if (p.ops.length !== 1) return null;
+    const [l, r] = p.terms as Scalar[];
+    return [{ src: `${srcOf(l)} - ${srcOf(r)}`, strict: true, ne: true }];
+  }
   let terms = p.terms as Scalar[];
   let ops = p.ops;
   const down = (x: string) => x === ">" || x === "≥";
@@ -485,13 +517,22 @@ function asRelations(p: Parsed & { t: "ineq" }): { src: string; strict: boolean 
   return ops.map((op, k) => ({
     src: `${srcOf(terms[k])} - ${srcOf(terms[k + 1])}`,
     strict: op === "<",
+    ne: false,
   }));
+}
+
+/** `d < 0`, `d ≤ 0` or (`ne`) `d ≠ 0`. */
+interface Relation {
+  src: string;
+  strict: boolean;
+  ne: boolean;
 }
 
 /**
  * Relations written either way round or scaled by a positive constant (`2x ≥ x^2` vs `x^2 ≤ 2x`,
  * `4 > 2x` vs `x < 2`, `-10 < 6x + 14 ≤ 44` vs `-5 < 3x + 7 ≤ 22`): equal when each `d_a = k·d_b`
- * with one constant `k > 0` at every sample point. Null when they cannot be read this way.
+ * with one constant `k > 0` at every sample point (any `k ≠ 0` for `≠`: `x ≠ 1` vs `1 ≠ x`,
+ * `(x+1)^2 ≠ 0` vs `0 ≠ x^2+2x+1`). Null when they cannot be read this way.
  */
 function compareRelations(
   a: Parsed & { t: "ineq" },
@@ -507,13 +548,13 @@ function compareRelations(
 }
 
 function scaledRelation(
-  ra: { src: string; strict: boolean },
-  rb: { src: string; strict: boolean },
+  ra: Relation,
+  rb: Relation,
   a: Parsed & { t: "ineq" },
   b: Parsed & { t: "ineq" },
   o: VerifyOptions,
 ): Verdict | null {
-  if (ra.strict !== rb.strict) return NOT("value_differs");
+  if (ra.strict !== rb.strict || ra.ne !== rb.ne) return NOT("value_differs");
   const vars = [...new Set([...a.terms, ...b.terms].flatMap((t) => varsOf(t as Scalar)))].sort();
   if (vars.length === 0) return null;
   for (const t of [...a.terms, ...b.terms] as Scalar[]) {
@@ -536,7 +577,7 @@ function scaledRelation(
         continue;
       }
       const r = x.re / y.re;
-      if (r <= 0 || (ratio !== null && Math.abs(r - ratio) > 1e-8 * Math.abs(ratio))) {
+      if ((r <= 0 && !ra.ne) || (ratio !== null && Math.abs(r - ratio) > 1e-8 * Math.abs(ratio))) {
         return NOT("value_differs");
       }
       ratio = r;

@@ -191,6 +191,7 @@ export function evalRational(node: MathNode, budget = { steps: 20000 }): Rationa
       if (n.op === "/") return capped(ratDiv(a, b));
       if (n.op === "^") {
         if (b.d !== 1n || b.n > 100000n || b.n < -100000n) return null;
+        if (a.n === 0n) return b.n > 0n ? rat(0n) : null; // 0^k (log10 0 is -∞ below)
         if (Math.abs(ratLog10(a) * Number(b.n)) > MAX_LOG10) return null;
         return ratPow(a, b.n);
       }

@@ -14,7 +14,14 @@ import {
   type MathNode,
   MAX_LOG10,
 } from "./_math.ts";
-import { type NumericLiteral, parseDecimal, rat, type Rational, ratToString } from "./_rational.ts";
+import {
+  type NumericLiteral,
+  parseDecimal,
+  rat,
+  ratAdd,
+  type Rational,
+  ratToString,
+} from "./_rational.ts";
 
 /** Flags peeled off a scalar. */
 export interface ScalarFlags {
@@ -223,6 +230,11 @@ export function preclean(answer: string): string {
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
+  // `33.5 percent`, `\frac12\text{ percent}`, `12 pct`: a percent word after a number is `%`.
+  s = s.replace(
+    /([\d}])\s*(?:\\(?:text|textrm|mathrm|mbox)\s*\{\s*)?(?:percent(?:age)?|per\s*cent|pct)\.?(?:\s*\})?\s*$/i,
+    "$1\\%",
+  );
   // \text{...}: a separator word becomes a comma, a unit is dropped, other content is unwrapped.
   s = s.replace(
     /\\(?:text|textrm|textnormal|mbox|mathrm|textbf|textit|mathit|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?\d\}?)?/g,
@@ -383,6 +395,8 @@ export function parseScalar(text: string): Parsed {
     const value = rat(fr[1] === "-" ? -n : n, d);
     if (value) return { t: "num", value, flags, norm: ratToString(value) };
   }
+  const sum = SUM.exec(s);
+  if (sum) return sumValue(sum, flags);
   if (
     ANSWER_WORDS.test(s) ||
     /[a-zA-Z]{3,}/.test(
@@ -400,6 +414,59 @@ export function parseScalar(text: string): Parsed {
   const small = vars.length === 0 && magnitudeBound(node) <= MAX_LOG10;
   const value = small ? evalRational(node) ?? undefined : undefined;
   if (value) return { t: "num", value, flags, norm: ratToString(value) };
+  return { t: "expr", node, src, vars, flags, norm: node.toString() };
+}
+
+/** `\sum_{n=1}^{10} body`: an index, integer bounds (braced, or one digit above) and the body. */
+const SUM =
+  /^\\sum\s*_\s*\{\s*([a-zA-Z])\s*=\s*(-?\d+)\s*\}\s*\^\s*(?:\{\s*(-?\d+)\s*\}|(\d))\s*([\s\S]+)$/;
+/** Most terms a finite sum is expanded to (exact rational terms); symbolic bodies get fewer. */
+const MAX_SUM_TERMS = 10000;
+const MAX_SYMBOLIC_SUM_TERMS = 100;
+
+/**
+ * A finite sum with integer bounds, evaluated: exactly when every term is rational
+ * (`\sum_{n=1}^{10} n` = 55), else expanded into its terms (`\sum_{k=1}^{3} x^k`). The body is one
+ * term (`\sum_{n=1}^{10} n + 1` is ambiguous and not read). Too many terms is `too_large`.
+ */
+function sumValue(match: RegExpExecArray, flags: ScalarFlags): Parsed {
+  const [, index, loText, hiBraced, hiDigit, bodyText] = match;
+  const body = bodyText.trim().replace(/^[+-]/, "");
+  if (splitTop(body, /[+-]/).length > 1) {
+    throw new LatexError(`Cannot read sum: a body of several terms in "${match[0].slice(0, 60)}"`);
+  }
+  const lo = BigInt(loText);
+  const hi = BigInt(hiBraced ?? hiDigit);
+  const count = hi >= lo ? Number(hi - lo + 1n) : 0;
+  if (count > MAX_SUM_TERMS) {
+    throw new RangeError(`Cannot evaluate sum: ${count} terms, more than ${MAX_SUM_TERMS}`);
+  }
+  const bodySrc = `(${latexToMathjs(bodyText)})`;
+  const bodyNode = big().parse(bodySrc);
+  const m = big();
+  const at = (k: bigint): MathNode => {
+    const value = new m.ParenthesisNode(new m.ConstantNode(m.bignumber(k.toString())));
+    return bodyNode.transform((n) =>
+      n.type === "SymbolNode" && (n as unknown as { name: string }).name === index ? value : n
+    );
+  };
+  // evalRational bounds each term's size itself; its step budget is shared by all terms.
+  const closed = freeVariables(bodyNode).every((v) => v === index);
+  let total: Rational | null = closed ? { n: 0n, d: 1n } : null;
+  const budget = { steps: 20000 };
+  for (let k = lo; k <= hi && total; k++) {
+    const value = evalRational(at(k), budget);
+    total = value ? ratAdd(total, value) : null;
+  }
+  if (total) return { t: "num", value: total, flags, norm: ratToString(total) };
+  if (count > MAX_SYMBOLIC_SUM_TERMS) {
+    throw new RangeError(`Cannot evaluate sum: ${count} non-rational terms`);
+  }
+  const src = count === 0 ? "0" : Array.from({ length: count }, (_, k) => {
+    return at(lo + BigInt(k)).toString();
+  }).join(" + ");
+  const node = big().parse(src);
+  const vars = freeVariables(node);
   return { t: "expr", node, src, vars, flags, norm: node.toString() };
 }
 

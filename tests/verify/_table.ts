@@ -396,6 +396,18 @@ export const TEXT_CASES: Case[] = [
  * identities across a branch cut (found on the second holdout's tuning half).
  */
 const REGION_CASES: Case[] = [
+  // membership of an interval to infinity is the inequality (`+\infty` too)
+  ["m \\in [\\sqrt{2}, +\\infty)", "m \\geq \\sqrt{2}", E],
+  ["x \\in (2, \\infty)", "x > 2", E],
+  ["x \\in (2, +\\infty)", "x > 2", E],
+  ["x \\in (-\\infty, 3)", "x < 3", E],
+  ["x \\in (-\\infty, 3]", "x \\le 3", E],
+  ["[2, +\\infty)", "[2, \\infty)", E],
+  ["m \\in (\\sqrt{2}, +\\infty)", "m \\geq \\sqrt{2}", N],
+  ["m \\in [\\sqrt{3}, +\\infty)", "m \\geq \\sqrt{2}", N],
+  ["x \\in (2, +\\infty)", "x < 2", N],
+  ["x \\in (-\\infty, 3)", "x \\le 3", N],
+  ["x \\in (-\\infty, 3)", "x > 3", N],
   ["x<-3 \\text{ or } x>1", "(-\\infty,-3)\\cup(1,\\infty)", E],
   ["x<-3 \\text{ or } x>2", "(-\\infty,-3)\\cup(1,\\infty)", N],
   ["x<-3 \\text{ or } x>1", "(-\\infty,-3]\\cup[1,\\infty)", N],
@@ -541,6 +553,67 @@ const REGION_CASES: Case[] = [
   ["e**ea", "e^{ea}", E],
   ["e**ea", "e^{e}a", N],
   ["2**xy", "2^(x*y)", E],
+  // `≠` sides swapped or rearranged: `d ≠ 0` up to any non-zero factor
+  ["x \\ne 1", "1 \\ne x", E],
+  ["(x+1)^2 \\ne 0", "0 \\ne x^2+2x+1", E],
+  ["2x \\neq 2", "x \\ne 1", E],
+  ["x \\ne 1", "x \\ne 2", N],
+  ["x \\ne 1", "2 \\ne x", N],
+  ["x^2 \\ne 1", "x \\ne 1", N],
+  ["x \\ne 1", "x < 1", N],
+  ["(x+1)^2 \\ne 0", "0 \\ne x^2+2x+2", N],
+  // a constant assigned to a name written on the right
+  ["2 = x", "2", E],
+  ["2", "2 = y", E],
+  ["\\frac{1}{2} = t", "0.5", E],
+  ["3 = x", "2", N],
+  ["2", "x^2 = 4", N],
+  ["4", "4 = x^2", N],
+  ["7", "7 = 11a + c", N],
+  // a geometric name on the left with a constant on the right
+  ["\\angle APC = 74^\\circ", "74^\\circ", E],
+  ["\\boxed{\\;\\angle APC = 74^\\circ\\;}", "74", E],
+  ["m\\angle A = 30", "30", E],
+  ["\\overline{AB} = 5", "5", E],
+  ["AB = 5", "5", E],
+  ["\\angle APC = 74^\\circ", "76^\\circ", N],
+  ["\\overline{AB} = 5", "6", N],
+  ["\\angle APC = x + 1", "x + 1", N],
+  ["\\triangle ABC = 5", "5", N],
+  // percent words read like `%`, both ways
+  ["33.5 percent", "0.335", E],
+  ["33.5 percentage", "0.335", E],
+  ["33.5 pct", "0.335", E],
+  ["33.5 per cent", "33.5\\%", E],
+  ["\\frac{1}{2}\\text{ percent}", "0.005", E],
+  ["0.335", "33.5 percent", E],
+  ["33.5 percent", "33.5", E],
+  ["33.5 percent", "0.35", N],
+  ["33.5 pct", "0.0335", N],
+  ["\\frac{1}{2}\\text{ percent}", "0.05", N],
+  // finite sums with integer bounds are evaluated (up to 10,000 terms)
+  ["\\sum_{n=1}^{10} n", "55", E],
+  ["\\sum_{n=1}^9 n", "45", E],
+  ["\\sum_{k=1}^{4} \\frac{1}{k(k+1)}", "\\frac45", E],
+  ["\\sum_{n=-2}^{1} n^2", "6", E],
+  ["\\sum_{k=1}^{3} x^k", "x+x^2+x^3", E],
+  ["\\sum_{n=1}^{10000} n", "50005000", E],
+  ["\\sum_{n=1}^{10} n", "56", N],
+  ["\\sum_{n=1}^{10} n^2", "55", N],
+  ["\\sum_{k=1}^{3} x^k", "x+x^2", N],
+  ["\\sum_{n=1}^{10001} n", "50015001", U], // past 10,000 terms: not expanded
+  ["\\sum_{n=1}^{10} n + 1", "56", U], // the body's extent is ambiguous
+  // decimals of 16+ significant digits are float64 printouts: within 2 ulps of the exact value
+  ["1.4142135623730951", "\\sqrt{2}", E],
+  ["1.4142135623730952", "\\sqrt{2}", E], // the same float64 as …951
+  ["1.4142135623730954", "\\sqrt{2}", E], // the next float64: 1.6 ulps from √2
+  ["\\sqrt{2}x", "1.4142135623730951x", E],
+  ["\\sin(2)+x", "0.9092974268256817+x", E],
+  ["1.4142135623730956", "\\sqrt{2}", N], // 2.5 ulps
+  ["1.414213562373096", "\\sqrt{2}", N],
+  ["\\sqrt{2}x", "1.4142135623730956x", N],
+  ["\\sin(2)+x", "0.9092974268256827+x", N],
+  ["0.333333333333333x^2", "x^2/3", N], // 15 digits, not exact: no float reading
 ];
 
 /** Every table case. */

@@ -75,6 +75,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     tuning: [0.91, 12],
     holdout2_tuning: [0.58, 12],
     holdout2_blind: [0.91, 4],
+    // Fit: measured after fixes made from its rows (blind, before them: 0.885, 0 false positives).
+    holdout3: [0.95, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
