@@ -77,10 +77,18 @@ const policyPart: Part = async (config, run) => {
 };
 
 /**
- * The peers' labelled pairs (data/verify/README.md says how they were made): the second holdout's
- * blind and tuning halves, the late holdout, then the corpus's blind and tuning halves.
+ * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the third
+ * holdout, the second holdout's blind and tuning halves, the late holdout, then the corpus's blind
+ * and tuning halves.
  */
-const VERIFY_CORPUS = ["holdout2_blind", "holdout2_tuning", "holdout", "blind", "tuning"].map((
+const VERIFY_CORPUS = [
+  "holdout3",
+  "holdout2_blind",
+  "holdout2_tuning",
+  "holdout",
+  "blind",
+  "tuning",
+].map((
   half,
 ) => ({
   half,
