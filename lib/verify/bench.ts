@@ -56,7 +56,7 @@ export interface BenchVerifierResult {
   maxCaseMs: number;
   /** Agreement per category: `[agreeing, total]`. */
   byCategory: Record<string, [number, number]>;
-  /** Agreement per source repository (the part of `source` before `:`): `[agreeing, total]`. */
+  /** Agreement per source repository (the part of `source` before `:` or `#`: `owner/repo:path::test`, `owner/repo#issue`): `[agreeing, total]`. */
   bySource: Record<string, [number, number]>;
   /** Agreement per answer kind (see {@linkcode answerKind}): `[agreeing, total]`. */
   byKind: Record<string, [number, number]>;
@@ -151,7 +151,7 @@ export async function benchVerifier(
     if (!ok && c.label === "equal") falseNegatives++;
     const groups = [
       byCategory[c.category ?? "all"] ??= [0, 0],
-      bySource[(c.source ?? "unknown").split(":")[0]] ??= [0, 0],
+      bySource[(c.source ?? "unknown").split(/[:#]/)[0]] ??= [0, 0],
       byKind[answerKind(c.pred, c.gold)] ??= [0, 0],
     ];
     for (const g of groups) g[1]++;
