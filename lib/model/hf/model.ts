@@ -236,12 +236,27 @@ export function hfVariable(
   data: Float32Array,
   trainable: boolean,
 ): tf.Variable {
-  const key = paramKey(name);
-  const transposed = shape.length === 2 && (key !== "model.embed_tokens" || c.tieWordEmbeddings);
+  const transposed = hfStoredTransposed(c, name, shape);
   return tf.tidy(() => {
     const t = tf.tensor(data, shape, "float32");
     return tf.variable(transposed ? tf.transpose(t) : t, trainable);
   });
+}
+
+/**
+ * Whether the policy holds a checkpoint tensor transposed (see {@linkcode hfVariable}).
+ *
+ * @param c The model config.
+ * @param name HF tensor name.
+ * @param shape Its shape as stored by transformers.
+ * @returns True for every 2-D tensor but an untied embedding.
+ * @example
+ * ```ts
+ * hfStoredTransposed(cfg, "model.layers.0.mlp.up_proj.weight", [1536, 512]); // true
+ * ```
+ */
+export function hfStoredTransposed(c: HfModelConfig, name: string, shape: number[]): boolean {
+  return shape.length === 2 && (paramKey(name) !== "model.embed_tokens" || c.tieWordEmbeddings);
 }
 
 function resolveLora(o: LoraOptions): Readonly<Required<LoraOptions>> {
