@@ -17,9 +17,29 @@ export interface SafetensorsEntry {
 export interface SafetensorsFile {
   path: string;
   entries: Map<string, SafetensorsEntry>;
-  /** Reads one tensor as float32. @throws {SyntaxError} On an unknown dtype or a short file. */
-  read(name: string): Promise<Float32Array>;
+  /**
+   * Reads one tensor (or rows `[from, to)` of its first axis) as float32.
+   * @throws {SyntaxError} On an unknown dtype or a short file.
+   */
+  read(name: string, options?: ReadOptions): Promise<Float32Array>;
   close(): void;
+}
+
+/** Options of {@linkcode SafetensorsFile.read}. */
+export interface ReadOptions {
+  /** Rows `[from, to)` of the first axis. @default all */
+  rows?: [number, number];
+  /**
+   * Reusable buffers: the result may then be a view on `scratch.f32`, valid until the next read
+   * with the same scratch (no new allocation per read). @default a fresh array per read
+   */
+  scratch?: ReadScratch;
+}
+
+/** Buffers that reads can reuse (grown on demand). */
+export interface ReadScratch {
+  bytes?: Uint8Array;
+  f32?: Float32Array;
 }
 
 const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
@@ -64,10 +84,27 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
     return {
       path,
       entries,
-      read: async (name) => {
+      read: async (name, options = {}) => {
+        const { rows, scratch } = options;
         const entry = entries.get(name) ?? fail(`expected tensor ${name}, not found`);
-        const [start, end] = entry.offsets;
-        return toFloat32(await readExact(file, start, end - start, path), entry.dtype);
+        let [start, end] = entry.offsets;
+        if (rows) {
+          const rowBytes = (end - start) / (entry.shape[0] || 1);
+          [start, end] = [start + rows[0] * rowBytes, start + rows[1] * rowBytes];
+        }
+        const length = end - start;
+        let into: Uint8Array | undefined;
+        if (scratch) {
+          if (!scratch.bytes || scratch.bytes.length < length) {
+            scratch.bytes = new Uint8Array(length);
+          }
+          into = scratch.bytes.subarray(0, length);
+        }
+        const bytes = await readExact(file, start, length, path, into);
+        if (!scratch || entry.dtype === "F32") return toFloat32(bytes, entry.dtype);
+        const count = length / BYTES[entry.dtype];
+        if (!scratch.f32 || scratch.f32.length < count) scratch.f32 = new Float32Array(count);
+        return toFloat32(bytes, entry.dtype, scratch.f32.subarray(0, count));
       },
       close: () => file.close(),
     };
@@ -82,9 +119,10 @@ async function readExact(
   at: number,
   length: number,
   path: string,
+  into?: Uint8Array,
 ): Promise<Uint8Array> {
   await file.seek(at, Deno.SeekMode.Start);
-  const out = new Uint8Array(length);
+  const out = into ?? new Uint8Array(length);
   let got = 0;
   // Bounded: each read returns > 0 bytes or null (end of file).
   while (got < length) {
@@ -95,16 +133,19 @@ async function readExact(
   return out;
 }
 
-/** Little-endian BF16/F16/F32 bytes → float32 (BF16 is the top half of an f32). */
-export function toFloat32(bytes: Uint8Array, dtype: string): Float32Array {
+/**
+ * Little-endian BF16/F16/F32 bytes → float32 (BF16 is the top half of an f32). F32 data is a view
+ * on `bytes` when aligned; BF16/F16 data goes to `into` when given (its length must match).
+ */
+export function toFloat32(bytes: Uint8Array, dtype: string, into?: Float32Array): Float32Array {
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   if (dtype === "F32") {
     return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
   }
   const half = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
-  const out = new Float32Array(half.length);
+  const out = into ?? new Float32Array(half.length);
   if (dtype === "BF16") {
-    const bits = new Uint32Array(out.buffer);
+    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
     for (let i = 0; i < half.length; i++) bits[i] = half[i] << 16;
     return out;
   }

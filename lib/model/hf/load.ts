@@ -7,21 +7,27 @@
  */
 import { type HfModelConfig, parseHfConfig } from "./config.ts";
 import { readJson } from "./_json.ts";
-import { openSafetensors, type SafetensorsFile } from "./_safetensors.ts";
+import { openSafetensors, type ReadScratch, type SafetensorsFile } from "./_safetensors.ts";
 import {
   createHfPolicy,
   type CreateHfPolicyOptions,
   type HfPolicy,
+  hfStoredTransposed,
   hfTensorShapes,
   hfVariable,
 } from "./model.ts";
-import type { tf } from "../tf.ts";
+import { tf } from "../tf.ts";
 import { assignLoraWeights, readPeftAdapter } from "./peft.ts";
 
 /** Options for {@linkcode loadHfPolicy}. */
 export interface LoadHfPolicyOptions extends CreateHfPolicyOptions {
   /** A PEFT LoRA adapter folder to attach (its settings replace `lora`'s). @default none */
   adapter?: string;
+  /**
+   * Bytes read per step when a tensor is transposed on load (an embedding is read in row blocks of
+   * about this size through one reused buffer). @default 8 MiB
+   */
+  readChunkBytes?: number;
 }
 
 /** Reads and parses the folder's `config.json` and `generation_config.json`. */
@@ -47,17 +53,19 @@ export async function readHfWeights(
   dir: string,
 ): Promise<{ config: HfModelConfig; weights: Map<string, Float32Array> }> {
   const weights = new Map<string, Float32Array>();
-  const config = await streamHfWeights(dir, (name, _shape, data) => weights.set(name, data));
+  const config = await streamHfWeights(dir, async (name, _shape, file) => {
+    weights.set(name, await file.read(name));
+  });
   return { config, weights };
 }
 
 /**
- * Reads every tensor the config needs, checking names and shapes, and hands each to `take` as soon
- * as it is read (so only one tensor's raw data is alive at a time).
+ * Checks every tensor the config needs (names and shapes), then hands each to `take` with the file
+ * that holds it, in {@linkcode hfTensorShapes} order, one at a time.
  */
 async function streamHfWeights(
   dir: string,
-  take: (name: string, shape: number[], data: Float32Array) => void,
+  take: (name: string, shape: number[], file: SafetensorsFile) => Promise<void>,
   configured?: HfModelConfig,
 ): Promise<HfModelConfig> {
   const config = configured ?? await readHfConfig(dir);
@@ -83,7 +91,7 @@ async function streamHfWeights(
         );
       }
     }
-    for (const [name, shape] of shapes) take(name, shape, await where.get(name)!.read(name));
+    for (const [name, shape] of shapes) await take(name, shape, where.get(name)!);
   } finally {
     for (const file of files) file.close();
   }
@@ -106,14 +114,19 @@ export async function loadHfPolicy(
   dir: string,
   options: LoadHfPolicyOptions = {},
 ): Promise<HfPolicy> {
-  const { adapter: adapterDir, ...rest } = options;
+  const { adapter: adapterDir, readChunkBytes = 8 << 20, ...rest } = options;
+  if (!(readChunkBytes > 0)) {
+    throw new RangeError(`Cannot load ${dir}: expected readChunkBytes > 0, got ${readChunkBytes}`);
+  }
   const adapter = adapterDir ? await readPeftAdapter(adapterDir) : undefined;
   const config = await readHfConfig(dir);
   const trainable = !rest.lora && !adapter;
   const weights = new Map<string, tf.Variable>();
+  const scratch: ReadScratch = {};
   try {
-    await streamHfWeights(dir, (name, shape, data) => {
-      weights.set(name, hfVariable(config, name, shape, data, trainable));
+    await streamHfWeights(dir, async (name, shape, file) => {
+      const read = { file, scratch, chunkBytes: readChunkBytes };
+      weights.set(name, await loadVariable(config, name, shape, read, trainable));
     }, config);
   } catch (error) {
     for (const v of weights.values()) v.dispose();
@@ -131,6 +144,42 @@ export async function loadHfPolicy(
     throw error;
   }
   return policy;
+}
+
+/**
+ * One tensor as the policy's variable (see {@linkcode hfVariable}). A tensor held transposed is
+ * read and transposed in row blocks through one reused buffer, so loading a large embedding holds
+ * its final copy plus the transposed blocks (joined at the end), not the raw data, a copy and the
+ * transposed result at once; and no per-tensor read buffers are left for the garbage collector.
+ */
+async function loadVariable(
+  config: HfModelConfig,
+  name: string,
+  shape: number[],
+  read: { file: SafetensorsFile; scratch: ReadScratch; chunkBytes: number },
+  trainable: boolean,
+): Promise<tf.Variable> {
+  const { file, scratch, chunkBytes } = read;
+  // Held as read: the tensor may keep the array (cpu backend; tfjs-node until first use).
+  if (!hfStoredTransposed(config, name, shape)) {
+    return hfVariable(config, name, shape, await file.read(name), trainable);
+  }
+  const [rows, cols] = shape;
+  const step = Math.max(1, Math.floor(chunkBytes / (4 * cols)));
+  const blocks: tf.Tensor[] = [];
+  try {
+    for (let from = 0; from < rows; from += step) {
+      const to = Math.min(rows, from + step);
+      const data = await file.read(name, { rows: [from, to], scratch });
+      // transpose copies out of `data` before the next read reuses it
+      blocks.push(tf.tidy(() => tf.transpose(tf.tensor2d(data, [to - from, cols]))));
+    }
+    return tf.tidy(() =>
+      tf.variable(blocks.length === 1 ? blocks[0] : tf.concat(blocks, 1), trainable)
+    );
+  } finally {
+    tf.dispose(blocks);
+  }
 }
 
 async function openWeightFiles(dir: string): Promise<SafetensorsFile[]> {

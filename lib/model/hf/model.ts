@@ -249,12 +249,27 @@ export function hfVariable(
   data: Float32Array,
   trainable: boolean,
 ): tf.Variable {
-  const key = paramKey(name);
-  const transposed = shape.length === 2 && (key !== "model.embed_tokens" || c.tieWordEmbeddings);
+  const transposed = hfStoredTransposed(c, name, shape);
   return tf.tidy(() => {
     const t = tf.tensor(data, shape, "float32");
     return tf.variable(transposed ? tf.transpose(t) : t, trainable);
   });
+}
+
+/**
+ * Whether the policy holds a checkpoint tensor transposed (see {@linkcode hfVariable}).
+ *
+ * @param c The model config.
+ * @param name HF tensor name.
+ * @param shape Its shape as stored by transformers.
+ * @returns True for every 2-D tensor but an untied embedding.
+ * @example
+ * ```ts
+ * hfStoredTransposed(cfg, "model.layers.0.mlp.up_proj.weight", [1536, 512]); // true
+ * ```
+ */
+export function hfStoredTransposed(c: HfModelConfig, name: string, shape: number[]): boolean {
+  return shape.length === 2 && (paramKey(name) !== "model.embed_tokens" || c.tieWordEmbeddings);
 }
 
 function resolveLora(o: LoraOptions): Readonly<Required<LoraOptions>> {
@@ -293,20 +308,22 @@ function hfForward(
   if (m.state.training) m.state.dropoutStep++;
   const kept: LayerKv[] = [];
   const logits = tf.tidy(() => {
-    const rope = ropeTables(c, b, t, pastLen, padLens); // [B, 1, T, D] each
+    const rope = ropeTables(c, b, t, pastLen, padLens); // [B, T, 1, D] each
     const bias = attentionBias(b, t, pastLen, padLens);
+    // Scalars made once per call, not once per op (each would be a new tensor).
+    const sc = scalars(m);
     // Embeddings by gather: frozen under LoRA; full fine-tuning needs its gradient (not on wasm).
     let x = embed(p["model.embed_tokens"], tf.reshape(ids, [-1]), c.tieWordEmbeddings);
     for (let i = 0; i < c.nLayer; i++) {
       const l = `model.layers.${i}`;
-      const h = rmsNorm(x, p[`${l}.input_layernorm`], c.rmsNormEps);
-      x = tf.add(x, attention(m, h, i, { b, t, rope, bias, past: past?.[i], kept, keepKv }));
-      const h2 = rmsNorm(x, p[`${l}.post_attention_layernorm`], c.rmsNormEps);
-      const gate = linear(m, h2, `${l}.mlp.gate_proj`);
-      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), linear(m, h2, `${l}.mlp.up_proj`));
-      x = tf.add(x, linear(m, act as tf.Tensor2D, `${l}.mlp.down_proj`));
+      const h = rmsNorm(x, p[`${l}.input_layernorm`], sc.eps);
+      x = tf.add(x, attention(m, h, i, { b, t, rope, bias, sc, past: past?.[i], kept, keepKv }));
+      const h2 = rmsNorm(x, p[`${l}.post_attention_layernorm`], sc.eps);
+      const gate = linear(m, h2, `${l}.mlp.gate_proj`, sc);
+      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), linear(m, h2, `${l}.mlp.up_proj`, sc));
+      x = tf.add(x, linear(m, act as tf.Tensor2D, `${l}.mlp.down_proj`, sc));
     }
-    let xf = rmsNorm(x, p["model.norm"], c.rmsNormEps);
+    let xf = rmsNorm(x, p["model.norm"], sc.eps);
     let rows = t;
     if (lastOnly) {
       const hs = c.hiddenSize;
@@ -339,8 +356,26 @@ function embed(table: tf.Variable, ids: tf.Tensor, tied: boolean): tf.Tensor2D {
   return guarded(table) as tf.Tensor2D;
 }
 
-/** `x W (+ b)` plus the LoRA update `dropout(x) A B · alpha/r` where adapted. */
-function linear(m: Model, x: tf.Tensor2D, name: string): tf.Tensor2D {
+/** Scalar tensors of one forward call. */
+interface Scalars {
+  /** RMSNorm's epsilon. */
+  eps: tf.Scalar;
+  /** LoRA's alpha / rank. */
+  loraScale: tf.Scalar;
+}
+
+function scalars(m: Model): Scalars {
+  return {
+    eps: tf.scalar(m.c.rmsNormEps),
+    loraScale: tf.scalar(m.lora ? m.lora.alpha / m.lora.rank : 1),
+  };
+}
+
+/**
+ * `x W (+ b)` plus the LoRA update `dropout(x) A · alpha/r · B` where adapted (scaled at rank
+ * width, `[B*T, r]`, the narrowest point).
+ */
+function linear(m: Model, x: tf.Tensor2D, name: string, sc: Scalars): tf.Tensor2D {
   let y = tf.matMul(x, m.params[name]);
   const bias = m.params[`${name}.bias`];
   if (bias) y = tf.add(y, bias);
@@ -351,13 +386,13 @@ function linear(m: Model, x: tf.Tensor2D, name: string): tf.Tensor2D {
       const seed = m.lora.seed * 1000003 + m.state.dropoutStep;
       input = tf.dropout(x, m.lora.dropout, undefined, seed) as tf.Tensor2D;
     }
-    const update = tf.matMul(tf.matMul(input, a), m.loraParams[`${name}.lora_B`]);
-    y = tf.add(y, tf.mul(update, m.lora.alpha / m.lora.rank));
+    const down = tf.mul(tf.matMul(input, a), sc.loraScale);
+    y = tf.add(y, tf.matMul(down, m.loraParams[`${name}.lora_B`]));
   }
   return y as tf.Tensor2D;
 }
 
-function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor2D {
+function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: tf.Scalar): tf.Tensor2D {
   const variance = tf.mean(tf.square(x), -1, true);
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
 }
@@ -365,8 +400,9 @@ function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor2D {
 interface AttnArgs {
   b: number;
   t: number;
-  rope: { cos: tf.Tensor4D; sin: tf.Tensor4D };
+  rope: RopeTables;
   bias: tf.Tensor4D;
+  sc: Scalars;
   past?: LayerKv;
   kept: LayerKv[];
   keepKv: boolean;
@@ -378,18 +414,25 @@ function attention(m: Model, x: tf.Tensor2D, i: number, a: AttnArgs): tf.Tensor2
   const { nHead, nKvHead, headDim: d } = c;
   const g = nHead / nKvHead;
   const l = `model.layers.${i}.self_attn`;
-  const split = (z: tf.Tensor, heads: number) =>
-    tf.transpose(tf.reshape(z, [b, t, heads, d]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, h, T, D]
-  let q = split(linear(m, x, `${l}.q_proj`), nHead);
-  let k = split(linear(m, x, `${l}.k_proj`), nKvHead);
-  const vNew = split(linear(m, x, `${l}.v_proj`), nKvHead);
+  // Heads as [B, T, h, D] (one reshape); RoPE and q/k norms act on the last axis, so they run
+  // before the one transpose per tensor.
+  const heads = (z: tf.Tensor, n: number) => tf.reshape(z, [b, t, n, d]) as tf.Tensor4D;
+  let q = heads(linear(m, x, `${l}.q_proj`, a.sc), nHead);
+  let k = heads(linear(m, x, `${l}.k_proj`, a.sc), nKvHead);
+  const vNew = tf.transpose(heads(linear(m, x, `${l}.v_proj`, a.sc), nKvHead), [
+    0,
+    2,
+    1,
+    3,
+  ]) as tf.Tensor4D;
   if (c.qkNorm) {
-    q = rmsNorm(q, p[`${l}.q_norm`], c.rmsNormEps) as unknown as tf.Tensor4D;
-    k = rmsNorm(k, p[`${l}.k_norm`], c.rmsNormEps) as unknown as tf.Tensor4D;
+    q = rmsNorm(q, p[`${l}.q_norm`], a.sc.eps) as unknown as tf.Tensor4D;
+    k = rmsNorm(k, p[`${l}.k_norm`], a.sc.eps) as unknown as tf.Tensor4D;
   }
-  q = applyRope(q, rope);
-  k = applyRope(k, rope);
-  const kNew = tf.transpose(k, [0, 1, 3, 2]) as tf.Tensor4D; // [B, Hkv, D, T], as the cache keeps it
+  // q's tables carry the score scale 1/√D, so the scores need no multiply of their own.
+  q = tf.transpose(applyRope(q, rope.cosQ, rope.sinQ), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, D]
+  // [B, Hkv, D, T], as the cache keeps it
+  const kNew = tf.transpose(applyRope(k, rope.cos, rope.sin), [0, 2, 3, 1]) as tf.Tensor4D;
   const kAll = past ? tf.concat([past.k, kNew], 3) as tf.Tensor4D : kNew;
   const vAll = past ? tf.concat([past.v, vNew], 2) as tf.Tensor4D : vNew;
   if (a.keepKv) a.kept.push({ k: kAll, v: vAll });
@@ -397,7 +440,7 @@ function attention(m: Model, x: tf.Tensor2D, i: number, a: AttnArgs): tf.Tensor2
   // Grouped-query attention without repeating k/v: head h uses kv head ⌊h / g⌋, so the g query
   // heads of one kv head are stacked along the time axis.
   const qg = tf.reshape(q, [b * nKvHead, g * t, d]);
-  const scores = tf.mul(tf.matMul(qg, tf.reshape(kAll, [b * nKvHead, d, tk])), 1 / Math.sqrt(d));
+  const scores = tf.matMul(qg, tf.reshape(kAll, [b * nKvHead, d, tk]));
   const w = tf.softmax(tf.add(tf.reshape(scores, [b, nHead, t, tk]), bias));
   const y = tf.matMul(
     tf.reshape(w, [b * nKvHead, g * t, tk]),
@@ -407,29 +450,45 @@ function attention(m: Model, x: tf.Tensor2D, i: number, a: AttnArgs): tf.Tensor2
     b * t,
     nHead * d,
   ]);
-  return linear(m, merged as tf.Tensor2D, `${l}.o_proj`);
+  return linear(m, merged as tf.Tensor2D, `${l}.o_proj`, a.sc);
 }
 
-/** `x cos + rotate_half(x) sin` (transformers' convention: halves, not interleaved pairs). */
-function applyRope(x: tf.Tensor4D, rope: { cos: tf.Tensor4D; sin: tf.Tensor4D }): tf.Tensor4D {
+/**
+ * `x cos + rotate_half(x) sin` (transformers' convention: halves, not interleaved pairs), with
+ * rotate_half's negation folded into the table: `[x2, x1] · [−sin₁, sin₂]`.
+ */
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
   const [x1, x2] = tf.split(x, 2, 3);
-  const rotated = tf.concat([tf.neg(x2), x1], 3);
-  return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin)) as tf.Tensor4D;
+  return tf.add(tf.mul(x, cos), tf.mul(tf.concat([x2, x1], 3), sin)) as tf.Tensor4D;
 }
 
-/** cos/sin `[B, 1, T, D]` at each row's positions (a left-padded row starts at position 0). */
+/** RoPE tables `[B, T, 1, D]`; the `Q` pair is scaled by the attention's 1/√D. */
+interface RopeTables {
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+  cosQ: tf.Tensor4D;
+  sinQ: tf.Tensor4D;
+}
+
+/**
+ * cos and signed sin (first half negated, see {@linkcode applyRope}) at each row's positions (a
+ * left-padded row starts at position 0), plain and times 1/√D for the queries.
+ */
 function ropeTables(
   c: HfModelConfig,
   b: number,
   t: number,
   pastLen: number,
   padLens?: number[],
-): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+): RopeTables {
   const inv = ropeInvFreq(c);
   const d = c.headDim;
   const half = d / 2;
+  const scale = 1 / Math.sqrt(d);
   const cos = new Float32Array(b * t * d);
   const sin = new Float32Array(b * t * d);
+  const cosQ = new Float32Array(b * t * d);
+  const sinQ = new Float32Array(b * t * d);
   for (let r = 0; r < b; r++) {
     for (let i = 0; i < t; i++) {
       const pos = Math.max(0, pastLen + i - (padLens?.[r] ?? 0));
@@ -437,12 +496,24 @@ function ropeTables(
         // float32 angle, as transformers computes it
         const angle = Math.fround(pos * Math.fround(inv[j]));
         const at = (r * t + i) * d;
-        cos[at + j] = cos[at + j + half] = Math.cos(angle);
-        sin[at + j] = sin[at + j + half] = Math.sin(angle);
+        const cs = Math.fround(Math.cos(angle));
+        const sn = Math.fround(Math.sin(angle));
+        cos[at + j] = cos[at + j + half] = cs;
+        sin[at + j] = -sn;
+        sin[at + j + half] = sn;
+        cosQ[at + j] = cosQ[at + j + half] = cs * scale;
+        sinQ[at + j] = -sn * scale;
+        sinQ[at + j + half] = sn * scale;
       }
     }
   }
-  return { cos: tf.tensor4d(cos, [b, 1, t, d]), sin: tf.tensor4d(sin, [b, 1, t, d]) };
+  const shape: [number, number, number, number] = [b, t, 1, d];
+  return {
+    cos: tf.tensor4d(cos, shape),
+    sin: tf.tensor4d(sin, shape),
+    cosQ: tf.tensor4d(cosQ, shape),
+    sinQ: tf.tensor4d(sinQ, shape),
+  };
 }
 
 /** Additive mask `[B, 1, T, past+T]`: causal, and keys inside a row's left padding hidden. */

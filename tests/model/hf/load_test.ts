@@ -14,6 +14,24 @@ const MODELS = [
   "qwen2_chat",
 ];
 
+Deno.test("row-block reads (transposed on load) give the same weights as whole-tensor reads", async () => {
+  for (const name of ["qwen2_bf16_sharded", "llama_f16", "llama_f32"]) {
+    const whole = await loadHfPolicy(`${FIXTURES}${name}`);
+    // a few rows per block (hidden is 32): many blocks, and a shorter last one
+    const blocks = await loadHfPolicy(`${FIXTURES}${name}`, { readChunkBytes: 3 * 4 * 64 });
+    try {
+      for (const [key, v] of Object.entries(whole.params)) {
+        const w = blocks.params[key];
+        assert.deepEqual(w.shape, v.shape, key);
+        assert.deepEqual(await w.data(), await v.data(), key);
+      }
+    } finally {
+      whole.dispose();
+      blocks.dispose();
+    }
+  }
+});
+
 for (const name of MODELS) {
   Deno.test(`${name}: logits and token log-probs match transformers within 1e-4`, async () => {
     const policy = await loadHfPolicy(`${FIXTURES}${name}`);
