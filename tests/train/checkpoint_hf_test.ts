@@ -3,7 +3,6 @@
 // iteration and resumed on a freshly loaded policy, ends bit-identical to an uninterrupted run. A
 // LoRA checkpoint holds only the adapter, its Adam moments and the state.
 import assert from "node:assert/strict";
-import type { CritiqueOutcome, CritiqueRequest } from "../../lib/critic/mod.ts";
 import { generateSyntheticTask, syntheticTasks } from "../../lib/data/mod.ts";
 import {
   CharTokenizer,
@@ -13,9 +12,9 @@ import {
   type Tokenizer,
 } from "../../lib/model/mod.ts";
 import { loadHfPolicy, type LoraOptions } from "../../lib/model/hf/mod.ts";
-import { splitSteps } from "../../lib/steps/mod.ts";
 import { resolveRlConfig, RL_PRESETS } from "../../lib/train/config.ts";
 import { type RolloutRow, trainRl } from "../../lib/train/rl.ts";
+import { fakeCritic } from "./_fake_critic.ts";
 
 const FIXTURE = new URL("../fixtures/hf/qwen2_f32", import.meta.url).pathname;
 const PROBLEMS = generateSyntheticTask({ seed: 3, trainSize: 40, validSize: 0, testSize: 2 });
@@ -44,24 +43,6 @@ const TOKENIZER: Tokenizer = {
   decode: (ids) => CHAR.decode(fold(ids)),
   offsets: (ids) => CHAR.offsets(fold(ids)),
 };
-
-/** A deterministic stand-in critic: flags every step of odd length. */
-async function fakeCritic(requests: CritiqueRequest[]): Promise<{ outcomes: CritiqueOutcome[] }> {
-  await Promise.resolve();
-  return {
-    outcomes: requests.map(({ response }) => {
-      const steps = splitSteps(response);
-      const wrong = steps.flatMap((s, i) => (s.text.length % 2 === 1 ? [i] : []));
-      return {
-        steps,
-        critiques: [{ text: "", wrongSteps: wrong, reason: "ok", cached: false }],
-        validCount: 1,
-        wrongness: steps.map((_, i) => (wrong.includes(i) ? 1 : 0)),
-        hasSignal: true,
-      };
-    }),
-  };
-}
 
 async function trained(policy: Policy): Promise<Float32Array[]> {
   return await Promise.all(policy.variables.map((v) => v.data() as Promise<Float32Array>));

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import type { CritiqueOutcome, CritiqueRequest } from "../../lib/critic/mod.ts";
+import type { CritiqueRequest } from "../../lib/critic/mod.ts";
 import { CRITIC_SECTION_SCHEMA, openCritic } from "../../lib/critic/mod.ts";
 import { resolveSchema } from "../../lib/config/schema.ts";
 import { generateSyntheticTask, syntheticTasks } from "../../lib/data/mod.ts";
 import { createPolicy, DEFAULT_POLICY_CONFIG, type Policy, tf } from "../../lib/model/mod.ts";
-import { splitSteps } from "../../lib/steps/mod.ts";
 import { resolveRlConfig, RL_PRESETS } from "../../lib/train/config.ts";
 import { type RolloutRow, trainRl } from "../../lib/train/rl.ts";
+import { fakeCritic } from "./_fake_critic.ts";
 
 await tf.setBackend("cpu");
 
@@ -14,31 +14,6 @@ const PROBLEMS = generateSyntheticTask({ seed: 3, trainSize: 40, validSize: 0, t
 const TRAIN = syntheticTasks(PROBLEMS.train);
 const TASK = { train: TRAIN.tasks, test: syntheticTasks(PROBLEMS.test).tasks };
 const TINY_POLICY = { ...DEFAULT_POLICY_CONFIG, blockSize: 48, nLayer: 1, nHead: 2, nEmbd: 16 };
-
-/** A deterministic stand-in critic: flags every step of odd length (any fixed rule will do). */
-async function fakeCritic(
-  requests: CritiqueRequest[],
-): Promise<{ outcomes: CritiqueOutcome[] }> {
-  await Promise.resolve();
-  return {
-    outcomes: requests.map(({ response }) => {
-      const steps = splitSteps(response);
-      const wrong = steps.flatMap((s, i) => (s.text.length % 2 === 1 ? [i] : []));
-      return {
-        steps,
-        critiques: [{
-          text: `Wrong steps: [${wrong}]`,
-          wrongSteps: wrong,
-          reason: "ok",
-          cached: false,
-        }],
-        validCount: 1,
-        wrongness: steps.map((_, i) => (wrong.includes(i) ? 1 : 0)),
-        hasSignal: true,
-      };
-    }),
-  };
-}
 
 async function weights(policy: Policy): Promise<number[]> {
   const parts = await Promise.all(policy.variables.map((v) => v.data()));
