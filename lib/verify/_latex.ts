@@ -61,7 +61,25 @@ const FUNCTIONS: Record<string, string> = {
   factorial2: "factorial2",
   sqrt: "sqrt",
   abs: "abs",
+  arcsech: "asech",
+  arccsch: "acsch",
+  arccoth: "acoth",
+  // Plain-text calls, read only before `(` (CALL_ONLY): `floor(-17.3)`, `binom(8,3)`, `re(3-5i)`.
+  floor: "floor",
+  ceil: "ceil",
+  ceiling: "ceil",
+  round: "roundHalfEven",
+  binom: "combinations",
+  nthroot: "nthroot",
+  re: "re",
+  im: "im",
 };
+/**
+ * Names that are functions only when a `(` follows: otherwise words (`round`) or products of
+ * letters (`re` = r·e). `round` takes a half to the even neighbour (`round(2.5)` = 2, as Python,
+ * SymPy and Maxima do; mathjs's `round` gives 3). `nthroot(x, n)` is `x^(1/n)`.
+ */
+export const CALL_ONLY = ["floor", "ceiling", "ceil", "round", "binom", "nthroot", "re", "im"];
 const INVERSE: Record<string, string> = {
   sin: "asin",
   cos: "acos",
@@ -213,6 +231,19 @@ function joinTokens(toks: Tok[]): string {
  * `n!!` (the double factorial, SymPy's `factorial2`): the exact product for a literal integer up to
  * 3000, else its analytic form `2^(n/2) Γ(n/2+1) (π/2)^((cos πn − 1)/4)`, which agrees at integers.
  */
+/** `nthroot(x, n)`: `x^(1/n)` (two arguments split at the top-level comma). */
+function nthRoot(args: string): string {
+  let depth = 0;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "(") depth++;
+    else if (args[i] === ")") depth--;
+    else if (args[i] === "," && depth === 0) {
+      return `(${args.slice(0, i)})^(1/(${args.slice(i + 1)}))`;
+    }
+  }
+  throw new LatexError("nthroot needs two arguments: nthroot(x, n)");
+}
+
 function doubleFactorial(arg: string): string {
   const lit = /^\(?(\d+)\)?$/.exec(arg);
   if (lit && Number(lit[1]) <= 3000) {
@@ -268,7 +299,11 @@ class Converter {
           // `lambda`, `theta` spelled out in plain text are one symbol, not a product of letters
           this.i += word.length;
           push({ k: "atom", v: word + this.subscript() });
-        } else if (FUNCTIONS[word] || word === "pi" || word === "Infinity") {
+        } else if (
+          (FUNCTIONS[word] &&
+            (!CALL_ONLY.includes(word) || /^\s*\(/.test(this.s.slice(this.i + word.length)))) ||
+          word === "pi" || word === "Infinity"
+        ) {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
@@ -500,6 +535,8 @@ class Converter {
       ? `(sin(${inner})/(${inner}))` // unnormalised, as SymPy's `sinc`
       : name === "factorial2"
       ? doubleFactorial(inner)
+      : name === "nthroot"
+      ? nthRoot(inner)
       : `${name}(${inner})`;
     return power ? `(${call})^(${power})` : call;
   }

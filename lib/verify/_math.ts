@@ -17,17 +17,33 @@ let bigHighInstance: MathJs | undefined;
  * on first use so that integer-only work never pays for it.
  */
 export function big(): MathJs {
-  return bigInstance ??= create(all, { number: "BigNumber", precision: 64 });
+  return bigInstance ??= withRound(create(all, { number: "BigNumber", precision: 64 }));
 }
 
 /** A 100-digit BigNumber instance, used only to tell a true zero from a tiny value. */
 export function bigHigh(): MathJs {
-  return bigHighInstance ??= create(all, { number: "BigNumber", precision: 100 });
+  return bigHighInstance ??= withRound(create(all, { number: "BigNumber", precision: 100 }));
 }
 
 /** The plain float instance (complex-aware) for random-point evaluation, created on first use. */
 export function flt(): MathJs {
-  return fltInstance ??= create(all, {});
+  return fltInstance ??= withRound(create(all, {}));
+}
+
+/**
+ * Adds `roundHalfEven`, the plain-text `round` of answers: a half goes to the even neighbour
+ * (`round(2.5)` = 2, `round(-0.5)` = 0), as Python, SymPy and Maxima (STACK) round; mathjs's own
+ * `round` goes away from zero (3).
+ */
+function withRound(m: MathJs): MathJs {
+  const halfEven = (x: number) => Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
+  m.import({
+    roundHalfEven: m.typed("roundHalfEven", {
+      number: halfEven,
+      BigNumber: (x: BigNumber) => x.toDecimalPlaces(0, 6), // Decimal.ROUND_HALF_EVEN
+    }),
+  });
+  return m;
 }
 
 export type { BigNumber, MathNode };

@@ -204,6 +204,22 @@ export function compareScalar(a: Scalar, b: Scalar, options: VerifyOptions): Ver
     ) return EQUAL("percent");
     return NOT("value_differs");
   }
+  const verdict = compareValues(a, b, options);
+  if (verdict.result === "equal" || (a.t === "num" && b.t === "num")) return verdict;
+  // `x%` = `x/100`, read both ways like a written `50%` (`x%` = `x` is the other reading).
+  const [aUp, bUp] = percentDirections(a, b, percent);
+  for (const [up, s, other, flip] of [[aUp, a, b, false], [bUp, b, a, true]] as const) {
+    if (!up || s.t !== "expr") continue;
+    const src = `(${s.src}) / 100`;
+    const scaled: Scalar = { ...s, src, node: flt().parse(src), norm: src };
+    const v = flip ? compareValues(other, scaled, options) : compareValues(scaled, other, options);
+    if (v.result === "equal") return EQUAL("percent");
+  }
+  return verdict;
+}
+
+function compareValues(a: Scalar, b: Scalar, options: VerifyOptions): Verdict {
+  const { percent = false } = options;
   const av = varsOf(a);
   const bv = varsOf(b);
   for (const s of [a, b]) {
@@ -377,6 +393,78 @@ export function samplePoints(
   return points;
 }
 
+/**
+ * Points far from the small sample range, where sides that agree near 0 can part
+ * (`abs(x+100)-100` vs `abs(x+101)-101` differ only below -100): every variable at ±1.37·10^k for
+ * k = 1, 2, 3, and at ±(1.5|c| + 1.37) for up to 4 of the constants c (|c| ≥ 2) written in either
+ * side. Variables get slightly different values (×(1 + 0.1i)) so `x - y` is not 0 there. Fixed,
+ * not random: the seed's sample points stay as they were.
+ */
+export function widePoints(srcs: string[], vars: string[]): Record<string, number>[] {
+  const constants = [
+    ...new Set(
+      srcs.flatMap((s) => s.match(/(?<![a-zA-Z_\d.])\d+(?:\.\d+)?/g) ?? []).map(Number)
+        .filter((c) => c >= 2 && c <= 1e6),
+    ),
+  ].sort((x, y) => y - x).slice(0, 4);
+  const magnitudes = [13.7, 137, 1370, ...constants.map((c) => 1.5 * c + 1.37)];
+  return magnitudes.flatMap((m) =>
+    [m, -m].map((x) => Object.fromEntries(vars.map((v, i) => [v, x * (1 + 0.1 * i)])))
+  );
+}
+
+/**
+ * True when the sides, agreeing at the small sample points, differ at a {@linkcode widePoints}
+ * point (only for sides built from arithmetic and {@linkcode WIDE_SAFE} functions), and a 64-digit evaluation there confirms it (so float cancellation at large values,
+ * `(x+1)^2 - x^2` vs `2x+1`, is never taken for a difference). Points where a side is not a
+ * finite real float, or where roots and logs make negatives unsafe, decide nothing.
+ */
+/** Functions whose values at large arguments are exact enough for {@linkcode gapAtWidePoints}. */
+const WIDE_SAFE = new Set([
+  "abs",
+  "sign",
+  "sqrt",
+  "cbrt",
+  "nthRoot",
+  "floor",
+  "ceil",
+  "roundHalfEven",
+]);
+
+function gapAtWidePoints(
+  a: Scalar,
+  b: Scalar,
+  vars: string[],
+  branchy: boolean,
+  tolerance: number,
+): boolean {
+  // Periodic and transcendental functions are left out: their float (and 64-digit) values at
+  // large arguments are noise (`sin(exp(sqrt(2x)))`), and inverse trig identities hold only on a
+  // branch (`2 atan(sin x/(cos x + 1))` = x on (-π, π)).
+  const calls = [srcOf(a), srcOf(b)].flatMap((s) => s.match(/[a-zA-Z_]\w*(?=\s*\()/g) ?? []);
+  if (calls.some((f) => !WIDE_SAFE.has(f))) return false;
+  try {
+    const fa = compiledOf(srcOf(a), new Map());
+    const fb = compiledOf(srcOf(b), GOLD_COMPILED);
+    for (const p of widePoints([srcOf(a), srcOf(b)], vars)) {
+      if (branchy && Object.values(p).some((x) => x < 0)) continue;
+      let x, y;
+      try {
+        x = toComplex(fa.evaluate(p));
+        y = toComplex(fb.evaluate(p));
+      } catch {
+        continue;
+      }
+      if (!x || !y || x.im !== 0 || y.im !== 0) continue;
+      if (closeComplex(x, y, Math.max(1e-6, tolerance))) continue;
+      if (gapAtHighPrecision(a, b, vars, [p], tolerance)) return true;
+    }
+  } catch {
+    // no wide check possible; the small points' agreement stands
+  }
+  return false;
+}
+
 /** Symbolic equality: simplify(a − b) = 0, else agreement at seeded random points. */
 function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: string[]): Verdict {
   const { seed = 0 } = options;
@@ -430,6 +518,7 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
     return UNSURE("eval_error");
   }
   if (branchGap && realAgree < 3) return NOT("value_differs");
+  if (agree >= 3 && gapAtWidePoints(a, b, vars, branchy, tolerance)) return NOT("value_differs");
   if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
     // Floats can hide a gap only past ~1e8 (`10^{20}x + 1` vs `10^{20}x`) or below 1e-6
@@ -441,7 +530,15 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
     // At 64 digits only a float64 printout keeps its tolerance (`0.9092974268256817 + x` for
     // `\sin 2 + x`); a shorter long decimal that is not exact stays apart (`0.333333333333333x^2`
     // vs `x^2/3`, as STACK's answer tests have it).
-    return gapAtHighPrecision(a, b, vars, seed, writtenTolerance(a, b, true))
+    return gapAtHighPrecision(
+        a,
+        b,
+        vars,
+        samplePoints(vars, seed, 2).map((p) =>
+          Object.fromEntries(Object.entries(p).map(([v, x]) => [v, Math.abs(x)]))
+        ),
+        writtenTolerance(a, b, true),
+      )
       ? NOT("value_differs")
       : EQUAL("symbolic");
   }
@@ -469,21 +566,22 @@ function writtenTolerance(a: Scalar, b: Scalar, printoutsOnly = false): number {
 }
 
 /**
- * Floats agree to 1e-9; re-check two positive points with 64-digit BigNumbers so that
- * `10^{20}x + 1` vs `10^{20}x` is told apart. True when a real gap shows.
+ * Floats agree to 1e-9; re-check the given points (two positive sample points, or a wide point)
+ * with 64-digit BigNumbers so that `10^{20}x + 1` vs `10^{20}x` is told apart. True when a real
+ * gap shows.
  */
 function gapAtHighPrecision(
   a: Scalar,
   b: Scalar,
   vars: string[],
-  seed: number,
+  points: Record<string, number>[],
   tolerance: number,
 ): boolean {
   try {
     const m = big();
-    for (const p of samplePoints(vars, seed, 2)) {
+    for (const p of points) {
       const scope: Record<string, unknown> = {};
-      for (const v of vars) scope[v] = m.bignumber(Math.abs(p[v]).toFixed(6));
+      for (const v of vars) scope[v] = m.bignumber(p[v].toFixed(6));
       const x = m.evaluate(srcOf(a), scope) as unknown;
       const y = m.evaluate(srcOf(b), scope) as unknown;
       if (!m.isBigNumber(x) || !m.isBigNumber(y)) continue;

@@ -614,6 +614,48 @@ const REGION_CASES: Case[] = [
   ["\\sqrt{2}x", "1.4142135623730956x", N],
   ["\\sin(2)+x", "0.9092974268256827+x", N],
   ["0.333333333333333x^2", "x^2/3", N], // 15 digits, not exact: no float reading
+  // sides that agree near 0 but part at large values: wide points (±1.37·10^k, past each constant)
+  ["abs(x+100)-100", "abs(x+101)-101", N],
+  ["abs(x-5000)", "abs(4999-x)", N],
+  ["abs(x+100)-100", "abs(100+x)-100", E],
+  ["abs(x-5000)", "abs(5000-x)", E],
+  ["(x+1)^2-x^2", "2x+1", E], // float cancellation at large x is not a difference
+  ["x^10-(x^10-1)", "1", E],
+  ["\sqrt{(x+200)^2}", "x+200", E], // roots: positive values only, as before
+  // plain-text calls: floor, ceil / ceiling, round (a half to even), binom, nthroot, re, im
+  ["floor(-17.3)", "-18", E],
+  ["floor(-17.3)", "-17", N],
+  ["ceil(-17.3)", "-17", E],
+  ["ceiling(x)", "ceil(x)", E],
+  ["ceil(2.1)", "2", N],
+  ["round(17.3)", "17", E],
+  ["round(-17.8)", "-18", E],
+  ["round(-17.8)", "-17", N],
+  ["round(2.5)", "2", E],
+  ["round(-2.5)", "-2", E],
+  ["round(2.5)", "3", N],
+  ["floor(x)", "x", N],
+  ["abs(floor(x))", "floor(abs(x))", N], // parts at negative non-integers
+  ["binom(8,3)", "56", E],
+  ["binom(8,3)", "\\binom{8}{3}", E],
+  ["binom(8,3)", "55", N],
+  ["nthroot(x, n)", "x^(1/n)", E],
+  ["nthroot(8, 3)", "2", E],
+  ["nthroot(x, 3)", "x^(1/2)", N],
+  ["acoth(x)", "arccoth(x)", E],
+  ["arcsech(x)", "asech(x)", E],
+  ["acoth(x)", "atanh(x)", N],
+  ["re(3-5i)", "3", E],
+  ["im(3-5i)", "-5", E],
+  ["re(3-5i)", "-5", N],
+  ["im(3-5i)", "5", N],
+  ["round", "floor", N], // words without a call stay words
+  // `x%` is x/100 (or x, like a written `50%`)
+  ["x%", "x/100", E],
+  ["x/100", "x\%", E],
+  ["(x+1)%", "x/100+0.01", E],
+  ["x%", "x/10", N],
+  ["x%", "100x", N],
 ];
 
 /** Every table case. */

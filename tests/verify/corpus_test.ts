@@ -77,6 +77,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     holdout2_blind: [0.91, 4],
     // Fit: measured after fixes made from its rows (blind, before them: 0.885, 0 false positives).
     holdout3: [0.95, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.947, 2 false positives; the
+    // one left is `y=x` vs `x`).
+    holdout4: [0.98, 1],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
