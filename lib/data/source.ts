@@ -2,9 +2,11 @@
  * Reads a dataset's bytes from a local path or an http(s) URL. URLs are downloaded once into a cache
  * folder (one entry per URL, keyed by the URL's sha256) and verified by the content's sha256 each
  * time the entry is reused; a corrupt entry is downloaded again. Lineage records the sha256.
+ * Downloads and checks stream through the file, so a multi-GB weight file is never held whole.
  * @module
  */
-import { readTextIfExists, sha256Hex, writeFileAtomic } from "../util/mod.ts";
+import { createHash } from "node:crypto";
+import { readTextIfExists, sha256File, writeFileAtomic } from "../util/mod.ts";
 
 /** Options for {@linkcode readSource}. */
 export interface ReadSourceOptions {
@@ -33,6 +35,9 @@ export interface SourceBytes {
   /** The local file holding the bytes (the cache entry for URLs). */
   path: string;
 }
+
+/** What {@linkcode fetchSourceFile} returns: {@linkcode SourceBytes} without the bytes. */
+export type SourceFile = Omit<SourceBytes, "bytes">;
 
 /** A download answered with an HTTP error status; `status` lets a caller treat 404 as "absent". */
 export class DownloadError extends Error {
@@ -91,6 +96,31 @@ export async function readSource(
   location: string,
   options: ReadSourceOptions = {},
 ): Promise<SourceBytes> {
+  const file = await fetchSourceFile(location, options);
+  return { ...file, bytes: await Deno.readFile(file.path) };
+}
+
+/**
+ * Like {@linkcode readSource}, but returns the local file (the cache entry for URLs) instead of
+ * its bytes: downloads and checks stream through the file, for files too large to hold whole.
+ *
+ * @param location A local path, a `file:` URL, or an http(s) URL.
+ * @param options See {@linkcode ReadSourceOptions}.
+ * @returns The local path, the content's sha256 and where it came from.
+ * @throws {Deno.errors.NotFound} When a local file does not exist.
+ * @throws {DownloadError} When the server answers with a non-2xx status.
+ * @throws {Error} When a download fails otherwise or the content's sha256 differs from
+ *   `expectedSha256`.
+ * @example
+ * ```ts
+ * const weights = await fetchSourceFile("https://example.org/qwen/model.safetensors");
+ * console.log(weights.path, weights.sha256);
+ * ```
+ */
+export async function fetchSourceFile(
+  location: string,
+  options: ReadSourceOptions = {},
+): Promise<SourceFile> {
   const {
     cacheDir = ".cache/capo/datasets",
     fetch: fetchFn = globalThis.fetch,
@@ -98,15 +128,14 @@ export async function readSource(
     refresh = false,
     timeoutMs = 300_000,
   } = options;
-  let result: SourceBytes;
+  let result: SourceFile;
   if (!isRemote(location)) {
     const path = location.startsWith("file:")
       ? decodeURIComponent(new URL(location).pathname)
       : location;
-    const bytes = await Deno.readFile(path);
-    result = { location, bytes, sha256: await sha256Hex(bytes), origin: "file", path };
+    result = { location, sha256: await sha256File(path), origin: "file", path };
   } else {
-    const key = await sha256Hex(location);
+    const key = await sha256Text(location);
     const path = `${cacheDir}/${key}.data`;
     const metaPath = `${cacheDir}/${key}.json`;
     const cached = refresh ? undefined : await readCached(path, metaPath, location);
@@ -117,6 +146,10 @@ export async function readSource(
   return result;
 }
 
+function sha256Text(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 function verifyPin(location: string, sha256: string, expected: string | undefined): void {
   if (expected !== undefined && sha256 !== expected.toLowerCase()) {
     throw new Error(
@@ -125,12 +158,12 @@ function verifyPin(location: string, sha256: string, expected: string | undefine
   }
 }
 
-/** The cache entry when it exists and its bytes still hash to the recorded sha256. */
+/** The cache entry when it exists and its content still hashes to the recorded sha256. */
 async function readCached(
   path: string,
   metaPath: string,
   url: string,
-): Promise<SourceBytes | undefined> {
+): Promise<SourceFile | undefined> {
   const metaText = await readTextIfExists(metaPath);
   if (metaText === undefined) return undefined;
   let meta: CacheMeta;
@@ -139,16 +172,15 @@ async function readCached(
   } catch {
     return undefined; // A damaged record counts as a miss: download again.
   }
-  let bytes: Uint8Array;
+  let sha256: string;
   try {
-    bytes = await Deno.readFile(path);
+    sha256 = await sha256File(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   }
-  const sha256 = await sha256Hex(bytes);
   if (meta.url !== url || sha256 !== meta.sha256) return undefined;
-  return { location: url, bytes, sha256, origin: "cache", path };
+  return { location: url, sha256, origin: "cache", path };
 }
 
 async function download(
@@ -158,7 +190,7 @@ async function download(
   fetchFn: typeof fetch,
   timeoutMs: number,
   check: (sha256: string) => void,
-): Promise<SourceBytes> {
+): Promise<SourceFile> {
   let response: Response;
   try {
     response = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -172,12 +204,43 @@ async function download(
       response.status,
     );
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const sha256 = await sha256Hex(bytes);
-  check(sha256); // Content that fails its pin never enters the cache.
+  // Stream into a temporary file beside the entry, hashing as it goes; it becomes the entry only
+  // when complete and verified.
+  await Deno.mkdir(cacheDirOf(path), { recursive: true });
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const hash = createHash("sha256");
+  let size = 0;
+  let sha256: string;
+  try {
+    const out = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      for await (const chunk of response.body ?? new ReadableStream<Uint8Array>()) {
+        hash.update(chunk);
+        size += chunk.length;
+        for (let at = 0; at < chunk.length;) at += await out.write(chunk.subarray(at));
+      }
+      await out.sync();
+    } catch (cause) {
+      throw new Error(`Cannot download ${url}: the body broke off after ${size} bytes (${cause})`, {
+        cause,
+      });
+    } finally {
+      out.close();
+    }
+    sha256 = hash.digest("hex");
+    check(sha256); // Content that fails its pin never enters the cache.
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw error;
+  }
   // Bytes first, record last: a crash in between leaves no record, so the next read re-downloads.
-  await writeFileAtomic(path, bytes);
-  const meta: CacheMeta = { url, sha256, bytes: bytes.length, fetchedAt: new Date().toISOString() };
+  await Deno.rename(tmp, path);
+  const meta: CacheMeta = { url, sha256, bytes: size, fetchedAt: new Date().toISOString() };
   await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + "\n");
-  return { location: url, bytes, sha256, origin: "download", path };
+  return { location: url, sha256, origin: "download", path };
+}
+
+function cacheDirOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash > 0 ? path.slice(0, slash) : ".";
 }

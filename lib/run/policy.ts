@@ -8,11 +8,11 @@
  * @module
  */
 import type { PolicySection } from "../config/experiments.ts";
-import { DownloadError, isRemote, readSource } from "../data/mod.ts";
+import { DownloadError, fetchSourceFile, isRemote } from "../data/mod.ts";
 import type { InputRecord } from "../lineage/mod.ts";
 import { loadCheckpoint, type Policy } from "../model/mod.ts";
 import { exportHfPolicy, type HfPolicy, type HfTokenizer, openHfPolicy } from "../model/hf/mod.ts";
-import { sha256Hex } from "../util/mod.ts";
+import { sha256File, sha256Hex } from "../util/mod.ts";
 
 /** An open policy with what the loops need to talk to it. */
 export type OpenedPolicy =
@@ -68,11 +68,12 @@ export async function fetchPolicyFolder(
   const dir = `${cacheDir}/${await sha256Hex(base)}`;
   await Deno.mkdir(dir, { recursive: true });
   const files: FetchedPolicyFolder["files"] = [];
-  const get = async (name: string, required: boolean): Promise<Uint8Array | undefined> => {
+  // Each file streams into the cache (never held whole); `get` returns the cached file's path.
+  const get = async (name: string, required: boolean): Promise<string | undefined> => {
     const fileUrl = `${base}/${name}`;
     let source;
     try {
-      source = await readSource(fileUrl, { cacheDir, ...(fetch ? { fetch } : {}) });
+      source = await fetchSourceFile(fileUrl, { cacheDir, ...(fetch ? { fetch } : {}) });
     } catch (error) {
       if (!required && error instanceof DownloadError && error.status === 404) return undefined;
       throw new Error(
@@ -82,7 +83,7 @@ export async function fetchPolicyFolder(
     }
     await linkAtomic(`../${basename(source.path)}`, `${dir}/${name}`);
     files.push({ name, url: fileUrl, sha256: source.sha256 });
-    return source.bytes;
+    return source.path;
   };
   const hf = kind === "hf";
   for (const name of hf ? ["config.json", "tokenizer.json"] : ["config.json"]) {
@@ -94,7 +95,8 @@ export async function fetchPolicyFolder(
   const index = hf ? await get("model.safetensors.index.json", false) : undefined;
   if (!index) await get("model.safetensors", true);
   else {
-    for (const shard of shardNames(index, `${base}/model.safetensors.index.json`)) {
+    const indexBytes = await Deno.readFile(index);
+    for (const shard of shardNames(indexBytes, `${base}/model.safetensors.index.json`)) {
       await get(shard, true);
     }
   }
@@ -226,11 +228,10 @@ export async function policyInputs(section: Readonly<PolicySection>): Promise<In
   }
   const inputs: InputRecord[] = [];
   for (const name of names.sort()) {
-    const bytes = await Deno.readFile(`${section.path}/${name}`);
     inputs.push({
       name: "policy",
       location: `${section.path}/${name}`,
-      sha256: await sha256Hex(bytes),
+      sha256: await sha256File(`${section.path}/${name}`),
       rows: 1,
     });
   }

@@ -3,6 +3,7 @@
  * Canonical JSON sorts object keys so that equal configs hash equally (RFC 8785 in spirit).
  * @module
  */
+import { createHash } from "node:crypto";
 
 /**
  * Hex sha256 of text (UTF-8) or bytes.
@@ -19,6 +20,24 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Hex sha256 of a file's content, read in chunks (memory stays flat for files of many GB).
+ *
+ * @param path The file.
+ * @returns The lowercase hex digest, 64 characters.
+ * @throws {Deno.errors.NotFound} When the file does not exist.
+ * @example
+ * ```ts
+ * const digest = await sha256File("data/sft/model.safetensors");
+ * ```
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
 }
 
 /**

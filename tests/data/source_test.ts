@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isRemote, readSource } from "../../lib/data/mod.ts";
-import { sha256Hex } from "../../lib/util/mod.ts";
+import { fetchSourceFile, isRemote, readSource } from "../../lib/data/mod.ts";
+import { sha256File, sha256Hex } from "../../lib/util/mod.ts";
 
 /** A local HTTP server on 127.0.0.1 (free port) serving fixed bodies and counting requests. */
 function serve(files: Record<string, string | Uint8Array<ArrayBuffer>>) {
@@ -163,6 +163,48 @@ Deno.test("readSource times out a stalled download and keeps pin failures out of
     assert.equal((await readSource(url, { cacheDir: dir, fetch: fixed })).origin, "download");
     assert.equal(calls, 2);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fetchSourceFile streams a large body into the cache, hashing as it goes; a body that breaks off leaves nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const chunk = new Uint8Array(1 << 20).map((_, i) => i % 251);
+  const chunks = 24; // 24 MiB in 1 MiB pieces
+  let breakAfter = Infinity;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    let sent = 0;
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === breakAfter) controller.error(new Error("connection reset"));
+          else if (sent === chunks) controller.close();
+          else (sent++, controller.enqueue(chunk));
+        },
+      }),
+    );
+  });
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/model.safetensors`;
+    const whole = new Uint8Array(chunk.length * chunks);
+    for (let i = 0; i < chunks; i++) whole.set(chunk, i * chunk.length);
+    const file = await fetchSourceFile(url, { cacheDir: dir });
+    assert.equal(file.origin, "download");
+    assert.equal(file.sha256, await sha256Hex(whole));
+    assert.equal(await sha256File(file.path), file.sha256);
+    assert.equal((await Deno.stat(file.path)).size, whole.length);
+    assert.equal((await fetchSourceFile(url, { cacheDir: dir })).origin, "cache");
+
+    breakAfter = 3;
+    await assert.rejects(
+      () => fetchSourceFile(`${url}?v=2`, { cacheDir: dir }),
+      /^Error: Cannot download .*v=2: the body broke off after 3145728 bytes/,
+    );
+    const left = [];
+    for await (const e of Deno.readDir(dir)) left.push(e.name);
+    assert.equal(left.length, 2, `only the first entry and its record stay: ${left}`);
+  } finally {
+    await server.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
 });
