@@ -77,11 +77,12 @@ const policyPart: Part = async (config, run) => {
 };
 
 /**
- * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the fourth
- * and third holdouts, the second holdout's blind and tuning halves, the late holdout, then the
+ * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the fifth,
+ * fourth and third holdouts, the second holdout's blind and tuning halves, the late holdout, then the
  * corpus's blind and tuning halves.
  */
 const VERIFY_CORPUS = [
+  "holdout5",
   "holdout4",
   "holdout3",
   "holdout2_blind",
