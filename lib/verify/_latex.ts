@@ -73,13 +73,31 @@ const FUNCTIONS: Record<string, string> = {
   nthroot: "nthroot",
   re: "re",
   im: "im",
+  // `\gcd(a, b, …)`, `\lcm`, `\max`, `\min` (any number of arguments); as plain words only before `(`.
+  gcd: "gcd",
+  lcm: "lcm",
+  max: "max",
+  min: "min",
 };
 /**
  * Names that are functions only when a `(` follows: otherwise words (`round`) or products of
  * letters (`re` = r·e). `round` takes a half to the even neighbour (`round(2.5)` = 2, as Python,
  * SymPy and Maxima do; mathjs's `round` gives 3). `nthroot(x, n)` is `x^(1/n)`.
  */
-export const CALL_ONLY = ["floor", "ceiling", "ceil", "round", "binom", "nthroot", "re", "im"];
+export const CALL_ONLY = [
+  "floor",
+  "ceiling",
+  "ceil",
+  "round",
+  "binom",
+  "nthroot",
+  "re",
+  "im",
+  "gcd",
+  "lcm",
+  "max",
+  "min",
+];
 const INVERSE: Record<string, string> = {
   sin: "asin",
   cos: "acos",
@@ -172,6 +190,10 @@ const OPS: Record<string, string> = {
   gt: ">",
   ne: "!=",
   neq: "!=",
+  // `7 \mod 3`, `7 \bmod 3`: the remainder (mathjs's `mod`, a product-level operator, sign of the
+  // divisor as in Python).
+  mod: " mod ",
+  bmod: " mod ",
 };
 const WRAPPERS = new Set([
   "text",
@@ -283,13 +305,16 @@ class Converter {
       if (c === " " || c === "\t" || c === "\n") {
         this.i++;
       } else if (/[0-9.]/.test(c)) {
-        const m = /^(?:\d+\.?\d*|\.\d+)/.exec(this.s.slice(this.i, this.i + 400));
+        // `1E20`, `-324E-3`: a capital E between digits is a decimal exponent, as in code output.
+        const m = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/.exec(
+          this.s.slice(this.i, this.i + 400),
+        );
         if (!m) this.fail("stray dot");
         this.i += m[0].length;
         push({
           k: "atom",
           v: m[0].endsWith(".") ? m[0].slice(0, -1) : m[0],
-          int: !/\./.test(m[0]),
+          int: !/[.E]/.test(m[0]),
           num: true,
         });
       } else if (/[a-zA-Z]/.test(c)) {

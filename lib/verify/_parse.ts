@@ -219,7 +219,10 @@ export function preclean(answer: string): string {
       "",
     )
     .replace(/\\(?:displaystyle|textstyle|limits|mathstrut)(?![a-zA-Z])/g, "")
-    .replace(/(?<!\\)\\[,;:! ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(
+      /(?<!\\)\\[,;:! ]|\\(?:q?quad|(?:neg)?(?:thin|med|thick)space|enspace|enskip)(?![a-zA-Z])|~/g,
+      " ",
+    )
     .replace(/\\\$|\$/g, "")
     .replace(/\{,\}/g, ",")
     .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, "\\frac")
@@ -314,7 +317,7 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:(?:floor|ceiling|ceil|round|binom|nthroot)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:(?:floor|ceiling|ceil|round|binom|nthroot|gcd|lcm|max|min)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 /** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
 const GREEK_WORDS = new RegExp(
   `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
@@ -653,10 +656,13 @@ const GROUPED = /(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])/g;
 /**
  * `y = 250\sin x + 2,500`, `f(y) = 26,000(0.83)^y`: inside an expression, digit groups joined by
  * commas are one number. Only when every top-level comma is such a group (so `x = 1, y = 200`
- * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas).
+ * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas);
+ * never inside `gcd`, `lcm`, `max`, `min` calls.
  */
 function mergeThousands(s: string): string {
   if (!s.includes(",") || !/[=a-zA-Z\\+*/^]/.test(s)) return s;
+  // `\gcd(830,450)`, `\max(9,876,543)`: commas inside these calls separate arguments.
+  if (/(?:gcd|lcm|max|min)\s*\(/.test(s)) return s;
   const merged = s.replace(GROUPED, (m) => m.replace(/,/g, ""));
   if (merged === s || splitTop(merged, /[,;]/).length > 1) return s;
   return merged;

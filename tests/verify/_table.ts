@@ -656,6 +656,43 @@ const REGION_CASES: Case[] = [
   ["(x+1)%", "x/100+0.01", E],
   ["x%", "x/10", N],
   ["x%", "100x", N],
+  // gcd, lcm (exact, integers, any number of arguments), max, min, and `\mod` / `\bmod`
+  ["\\gcd(18, 3)", "3", E],
+  ["\\operatorname{gcd}(219, -9)", "3", E],
+  ["\\gcd(144, 2988, 37116, 18, 72, 12, 6)", "6", E],
+  ["\\gcd(830,450)", "10", E], // arguments, not 830,450 grouped
+  ["gcd(12, 18)", "6", E],
+  ["\\gcd(18, 3)", "6", N],
+  ["\\gcd(830,450)", "830450", N],
+  ["\\gcd(2.5, 5)", "2.5", U], // integers only
+  ["\\lcm(-8, -12)", "24", E],
+  ["\\operatorname{lcm}(6,321,429)", "91806", E],
+  ["\\lcm(0, 21)", "0", E],
+  ["\\lcm(128*10^32, 1)", "12800000000000000000000000000000000", E],
+  ["\\lcm(128*10^32, 1)", "12800000000000000000000000000000001", N], // exact, no tolerance
+  ["\\lcm(-8, -12)", "-24", N],
+  ["\\max(1/2, 1/4)", "\\frac12", E],
+  ["\\max(-4/3, -2/1, 0/9, -3)", "0", E],
+  ["\\max(-324E-3, -58)", "-81/250", E], // a capital E between digits is an exponent
+  ["\\min(\\pi, 3)", "3", E],
+  ["\\min(1)", "1", E],
+  ["\\max(2y-y, y + 1)", "y+1", E],
+  ["\\max(x, y)", "\\max(y, x)", E],
+  ["\\max(1/2, 1/4)", "\\frac14", N],
+  ["\\min(\\pi, 3)", "\\pi", N],
+  ["\\max(2y-y, y + 1)", "y", N],
+  ["\\max(x, y)", "\\min(x, y)", N],
+  ["max", "min", N], // words without a call stay words
+  ["7\\mod 128", "7", E],
+  ["141\\mod 9/3", "2", E], // a product-level operator: (141 mod 9)/3
+  ["-7 \\bmod 3", "2", E], // the divisor's sign, as Python
+  ["141\\mod 9/3", "47", N],
+  ["-7 \\bmod 3", "-1", N],
+  // TeX spacing commands are spaces
+  ["a \\thinspace b", "ab", E],
+  ["a \\negmedspace b", "a*b", E],
+  ["a\\enspace b", "ab", E],
+  ["a \\thickspace b", "a+b", N],
 ];
 
 /** Every table case. */
