@@ -348,9 +348,19 @@ class Converter {
         this.command(push, toks);
       } else if (c === "{") {
         this.i++;
-        const inner = this.seq();
-        this.expect("}");
-        push({ k: "atom", v: `(${inner})` });
+        const inner = this.seq((x) =>
+          x === "\\" && /^\\choose(?![a-zA-Z])/.test(this.s.slice(this.i))
+        );
+        if (this.s[this.i] === "\\") {
+          // `{16 \choose 2}`: the binomial coefficient, as `\binom{16}{2}`
+          this.i += "\\choose".length;
+          const lower = this.seq();
+          this.expect("}");
+          push({ k: "atom", v: `combinations(${inner},${lower})` });
+        } else {
+          this.expect("}");
+          push({ k: "atom", v: `(${inner})` });
+        }
       } else if (c === "(" || c === "[") {
         this.i++;
         const inner = this.seq((x) => x === ")" || x === "]");
@@ -359,8 +369,13 @@ class Converter {
         push({ k: "atom", v: `(${inner})` });
       } else if (c === "^") {
         this.i++;
+        const base = toks.at(-1);
         toks.push({ k: "op", v: "^" });
         toks.push({ k: "atom", v: `(${this.exponent()})` });
+        // `x^{2}_{i}`, `x^2_2`: a subscript after the power belongs to the base (`x_i^2`).
+        if (this.s[this.i] === "_" && base?.k === "atom" && /^[a-zA-Z]+$/.test(base.v)) {
+          base.v += this.subscript();
+        }
       } else if (c === "|") {
         this.i++;
         const inner = this.seq((x) => x === "|");
@@ -496,6 +511,11 @@ class Converter {
         this.i += name[0].length;
         return name[1] === "infty" ? "Infinity" : name[1];
       }
+      if (name && /^[dt]?frac$/.test(name[1])) {
+        // `x^\frac{1}{2}`: a fraction is one argument
+        this.i += name[0].length;
+        return `((${this.arg()})/(${this.arg()}))`;
+      }
       this.fail("unsupported command argument");
     }
     if (/[0-9a-zA-Z]/.test(c)) {
@@ -530,10 +550,18 @@ class Converter {
       power = "";
     }
     let inner: string;
-    if (this.s[this.i] === "(") {
+    if (this.s[this.i] === "(" || (this.s[this.i] === "[" && name !== "sqrt")) {
+      // `\sin(x)`, and `\sin\left[\theta\right]`: square brackets around the argument too
+      const close = this.s[this.i] === "(" ? ")" : "]";
       this.i++;
-      inner = this.seq((x) => x === ")");
-      this.expect(")");
+      inner = this.seq((x) => x === close);
+      this.expect(close);
+    } else if (this.s.startsWith("\\{", this.i)) {
+      // `\sin\left\{\theta\right\}`: escaped braces around the argument
+      this.i += 2;
+      inner = this.seq((x) => x === "\\" && this.s[this.i + 1] === "}");
+      this.expect("\\");
+      this.expect("}");
     } else if (this.s[this.i] === "{" && name !== "sqrt") {
       this.i++;
       inner = this.seq();
@@ -604,7 +632,9 @@ class Converter {
         push({ k: "atom", v: `(${prev.v}+${a}/${b})` });
       } else push({ k: "atom", v: `((${a})/(${b}))` });
     } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
-      push({ k: "atom", v: `combinations(${this.arg()},${this.arg()})` });
+      const [n, k] = [this.arg(), this.arg()];
+      // `\binom{n}{0}` is 1 for every n (SymPy's `binomial(n, 0)`)
+      push({ k: "atom", v: k.trim() === "0" ? "1" : `combinations(${n},${k})` });
     } else if (name === "sqrt") {
       while (this.s[this.i] === " ") this.i++;
       if (this.s[this.i] === "[") {

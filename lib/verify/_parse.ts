@@ -232,7 +232,9 @@ export function preclean(answer: string): string {
     .replace(/==/g, "=") // `L == 2V/(Ed)`: the equation sign of code-style answers
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
-    .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
+    .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")")
+    .replace(/\\lbrack(?![a-zA-Z])\s*/g, "[").replace(/\\rbrack(?![a-zA-Z])\s*/g, "]")
+    .replace(/\\lbrace(?![a-zA-Z])\s*/g, "\\{").replace(/\\rbrace(?![a-zA-Z])\s*/g, "\\}");
   // `33.5 percent`, `\frac12\text{ percent}`, `12 pct`: a percent word after a number is `%`.
   s = s.replace(
     /([\d}])\s*(?:\\(?:text|textrm|mathrm|mbox)\s*\{\s*)?(?:percent(?:age)?|per\s*cent|pct)\.?(?:\s*\})?\s*$/i,

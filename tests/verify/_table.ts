@@ -693,6 +693,28 @@ const REGION_CASES: Case[] = [
   ["a \\negmedspace b", "a*b", E],
   ["a\\enspace b", "ab", E],
   ["a \\thickspace b", "a+b", N],
+  // a subscript after the power, a fraction as the exponent, brackets around a function argument
+  ["x^{2}_{i}", "x_i**2", E],
+  ["x^2_2", "x_2^2", E],
+  ["x^{2}_{i}", "x_j^2", N],
+  ["x^{2}_{i}", "x^2", N],
+  ["x^\\frac{1}{2}", "\\sqrt{x}", E],
+  ["x^\\frac12", "x^{1/2}", E],
+  ["x^\\frac{1}{2}", "x^2", N],
+  ["\\sin\\left[\\theta \\right]", "sin(theta)", E],
+  ["\\sin\\left\\lbrack\\theta \\right\\rbrack", "\\sin\\theta", E],
+  ["\\sin\\left\\{\\theta \\right\\}", "\\sin(\\theta)", E],
+  ["\\sin\\left\\lbrace\\theta \\right\\rbrace", "\\sin\\theta", E],
+  ["\\sin[\\theta]", "\\cos\\theta", N],
+  ["\\lbrack 1, 2\\rbrack", "[1,2]", E],
+  ["\\lbrack 1, 2\\rbrack", "(1,2)", N],
+  // `{n \choose k}` is `\binom{n}{k}`; `\binom{n}{0}` is 1
+  ["{16 \\choose 2}", "120", E],
+  ["{n \\choose 2}", "\\binom{n}{2}", E],
+  ["{16 \\choose 2}", "8", N],
+  ["{16 \\choose 3}", "\\binom{16}{2}", N],
+  ["\\binom{n}{0}", "1", E],
+  ["\\binom{n}{0}", "n", N],
 ];
 
 /** Every table case. */
