@@ -547,6 +547,30 @@ function seqNorm(open: string, items: Parsed[], close: string): string {
 
 const RELATION = /^(?:≤|≥|≠|<|>)/;
 
+/** `\det` of a matrix environment, inside as many brackets as close after it. */
+const DET =
+  /^\\det\s*([({[\s]*)\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\2\}([)}\]\s]*)$/;
+
+/**
+ * The determinant of a square matrix body (`a&b\\c&d`, up to 4×4) as an expression, expanded
+ * along the first row; the cells stay LaTeX, each in brackets.
+ */
+function determinant(body: string): string {
+  const rows = body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== "")
+    .map((r) => r.split("&").map((c) => `(${c.trim()})`));
+  const n = rows.length;
+  if (n === 0 || n > 4 || rows.some((r) => r.length !== n || r.some((c) => c === "()"))) {
+    throw new LatexError(`Cannot read determinant: expected a square matrix up to 4×4`);
+  }
+  const expand = (m: string[][]): string =>
+    m.length === 1
+      ? m[0][0]
+      : m[0].map((c, j) =>
+        `${j % 2 ? "-" : "+"}${c}*(${expand(m.slice(1).map((r) => r.filter((_, k) => k !== j)))})`
+      ).join("");
+  return expand(rows);
+}
+
 /**
  * Parses a full answer into a structured value.
  *
@@ -559,6 +583,10 @@ export function parseAnswer(answer: string): Parsed {
   if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  const det = DET.exec(s);
+  if (det && det[1].replace(/\s/g, "").length === det[4].replace(/\s/g, "").length) {
+    return parseScalar(determinant(det[3]));
+  }
   // `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`: the brackets are
   // the matrix's own.
   const wrapped = /^[([]\s*(\\begin\{[\s\S]*\\end\{[a-zA-Z]*\})\s*[)\]]$/.exec(s);

@@ -715,6 +715,15 @@ const REGION_CASES: Case[] = [
   ["{16 \\choose 3}", "\\binom{16}{2}", N],
   ["\\binom{n}{0}", "1", E],
   ["\\binom{n}{0}", "n", N],
+  // `\det` of a matrix environment (up to 4×4), in any brackets
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "-2", E],
+  ["\\det\\left(\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}\\right)", "-2", E],
+  ["\\det\\left(\\left[{\\begin{array}{cc}a&b\\\\x&y\\end{array}}\\right]\\right)", "ay-bx", E],
+  ["\\det \\begin{bmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{bmatrix}", "-3", E],
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "2", N],
+  ["\\det \\begin{bmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{bmatrix}", "3", N],
+  ["\\det\\left(\\left[{\\begin{array}{cc}a&b\\\\x&y\\end{array}}\\right]\\right)", "ay+bx", N],
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", N],
 ];
 
 /** Every table case. */
