@@ -73,6 +73,7 @@ const UNICODE: [RegExp, string][] = [
   [/√/g, "\\sqrt"],
   [/∛/g, "\\sqrt[3]"],
   [/∪/g, "\\cup "],
+  [/∩/g, "\\cap "],
   [/½/g, "\\frac12"],
   [/⅓/g, "\\frac13"],
   [/⅔/g, "\\frac23"],
@@ -547,6 +548,69 @@ function seqNorm(open: string, items: Parsed[], close: string): string {
 
 const RELATION = /^(?:≤|≥|≠|<|>)/;
 
+const SET_OP = /^\\(cap|cup|setminus)(?![a-zA-Z])/;
+
+/**
+ * `\{1,2\} \cap \{2,3\}`, `(A \cup B) \setminus C`: intersections and differences (and unions
+ * beside them) of finite sets of exact numbers, evaluated to one set; null when no top-level `\cap`
+ * or `\setminus` is there. One operator per bracket level (mixed ones are ambiguous).
+ */
+function setAlgebra(s: string): Parsed | null {
+  const parts: string[] = [];
+  const ops: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
+      depth += s[i + 1] === "{" ? 1 : -1;
+      i++;
+    } else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && c === "\\") {
+      const m = SET_OP.exec(s.slice(i, i + 10));
+      if (m) {
+        parts.push(s.slice(last, i));
+        ops.push(m[1]);
+        i += m[0].length - 1;
+        last = i + 1;
+      }
+    }
+  }
+  if (!ops.some((op) => op !== "cup")) return null;
+  parts.push(s.slice(last));
+  if (new Set(ops).size > 1) {
+    throw new LatexError(`Cannot read set expression: mixed operators in "${s.slice(0, 60)}"`);
+  }
+  const sets = parts.map((p) => finiteSet(p.trim()));
+  let items = sets[0];
+  for (const next of sets.slice(1)) {
+    const has = (xs: Parsed[], x: Parsed) => xs.some((y) => y.norm === x.norm);
+    items = ops[0] === "cup"
+      ? [...items, ...next.filter((x) => !has(items, x))]
+      : ops[0] === "cap"
+      ? items.filter((x) => has(next, x))
+      : items.filter((x) => !has(next, x));
+  }
+  return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+}
+
+/** A finite set of exact numbers (its items, without repeats), or a bracketed set expression. */
+function finiteSet(s: string): Parsed[] {
+  const inner = s[0] === "(" && matchOuter(s, 0) === s.length - 1 ? s.slice(1, -1).trim() : "";
+  const p = (inner && setAlgebra(inner)) ||
+    (inner && /\\cup(?![a-zA-Z])/.test(inner) ? parseAnswer(inner) : parseAnswer(s));
+  const items = p.t === "union" ? p.parts.flatMap((x) => x.t === "seq" ? x.items : [x]) : null;
+  const all = p.t === "seq" && p.kind === "set" ? p.items : items;
+  if (
+    !all || (p.t === "union" && !p.parts.every((x) => x.t === "seq" && x.kind === "set")) ||
+    !all.every((x) => x.t === "num")
+  ) {
+    throw new LatexError(`Cannot read set expression: "${s.slice(0, 60)}" is not a finite set`);
+  }
+  return all.filter((x, k) => all.findIndex((y) => y.norm === x.norm) === k);
+}
+
 /** `\det` of a matrix environment, inside as many brackets as close after it. */
 const DET =
   /^\\det\s*([({[\s]*)\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\2\}([)}\]\s]*)$/;
@@ -611,6 +675,8 @@ export function parseAnswer(answer: string): Parsed {
       return { t: "logic", op, parts: items, norm: items.map((p) => p.norm).join(` ${op} `) };
     }
   }
+  const algebra = setAlgebra(s);
+  if (algebra) return algebra;
   const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {
     const parts = unionParts.map((p) => parseAnswer(p));

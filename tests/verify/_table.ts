@@ -724,6 +724,15 @@ const REGION_CASES: Case[] = [
   ["\\det \\begin{bmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{bmatrix}", "3", N],
   ["\\det\\left(\\left[{\\begin{array}{cc}a&b\\\\x&y\\end{array}}\\right]\\right)", "ay+bx", N],
   ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", N],
+  // `\cap`, `∩`, `\setminus` of finite sets of numbers are evaluated
+  ["{1,2} ∩ {2,3}", "\\{2\\}", E],
+  ["({1,2} \\cup {3,4}) \\cap {2,3}", "{2, 3}", E],
+  ["({1,2} \\cup {3,4}) \\setminus {2,3}", "{1, 4}", E],
+  ["\\{1,2\\} \\cap \\{3\\}", "\\emptyset", E],
+  ["{1,2} ∩ {2,3}", "\\{3\\}", N],
+  ["({1,2} \\cup {3,4}) \\setminus {2,3}", "{1, 2, 4}", N],
+  ["\\{1,2\\} \\cap \\{3\\}", "\\{1\\}", N],
+  ["\\{1,2\\} \\cap \\{2\\} \\cup \\{5\\}", "\\{2,5\\}", U], // mixed operators: ambiguous
 ];
 
 /** Every table case. */
