@@ -73,13 +73,31 @@ const FUNCTIONS: Record<string, string> = {
   nthroot: "nthroot",
   re: "re",
   im: "im",
+  // `\gcd(a, b, …)`, `\lcm`, `\max`, `\min` (any number of arguments); as plain words only before `(`.
+  gcd: "gcd",
+  lcm: "lcm",
+  max: "max",
+  min: "min",
 };
 /**
  * Names that are functions only when a `(` follows: otherwise words (`round`) or products of
  * letters (`re` = r·e). `round` takes a half to the even neighbour (`round(2.5)` = 2, as Python,
  * SymPy and Maxima do; mathjs's `round` gives 3). `nthroot(x, n)` is `x^(1/n)`.
  */
-export const CALL_ONLY = ["floor", "ceiling", "ceil", "round", "binom", "nthroot", "re", "im"];
+export const CALL_ONLY = [
+  "floor",
+  "ceiling",
+  "ceil",
+  "round",
+  "binom",
+  "nthroot",
+  "re",
+  "im",
+  "gcd",
+  "lcm",
+  "max",
+  "min",
+];
 const INVERSE: Record<string, string> = {
   sin: "asin",
   cos: "acos",
@@ -172,6 +190,10 @@ const OPS: Record<string, string> = {
   gt: ">",
   ne: "!=",
   neq: "!=",
+  // `7 \mod 3`, `7 \bmod 3`: the remainder (mathjs's `mod`, a product-level operator, sign of the
+  // divisor as in Python).
+  mod: " mod ",
+  bmod: " mod ",
 };
 const WRAPPERS = new Set([
   "text",
@@ -283,13 +305,16 @@ class Converter {
       if (c === " " || c === "\t" || c === "\n") {
         this.i++;
       } else if (/[0-9.]/.test(c)) {
-        const m = /^(?:\d+\.?\d*|\.\d+)/.exec(this.s.slice(this.i, this.i + 400));
+        // `1E20`, `-324E-3`: a capital E between digits is a decimal exponent, as in code output.
+        const m = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/.exec(
+          this.s.slice(this.i, this.i + 400),
+        );
         if (!m) this.fail("stray dot");
         this.i += m[0].length;
         push({
           k: "atom",
           v: m[0].endsWith(".") ? m[0].slice(0, -1) : m[0],
-          int: !/\./.test(m[0]),
+          int: !/[.E]/.test(m[0]),
           num: true,
         });
       } else if (/[a-zA-Z]/.test(c)) {
@@ -323,9 +348,19 @@ class Converter {
         this.command(push, toks);
       } else if (c === "{") {
         this.i++;
-        const inner = this.seq();
-        this.expect("}");
-        push({ k: "atom", v: `(${inner})` });
+        const inner = this.seq((x) =>
+          x === "\\" && /^\\choose(?![a-zA-Z])/.test(this.s.slice(this.i))
+        );
+        if (this.s[this.i] === "\\") {
+          // `{16 \choose 2}`: the binomial coefficient, as `\binom{16}{2}`
+          this.i += "\\choose".length;
+          const lower = this.seq();
+          this.expect("}");
+          push({ k: "atom", v: `combinations(${inner},${lower})` });
+        } else {
+          this.expect("}");
+          push({ k: "atom", v: `(${inner})` });
+        }
       } else if (c === "(" || c === "[") {
         this.i++;
         const inner = this.seq((x) => x === ")" || x === "]");
@@ -334,8 +369,13 @@ class Converter {
         push({ k: "atom", v: `(${inner})` });
       } else if (c === "^") {
         this.i++;
+        const base = toks.at(-1);
         toks.push({ k: "op", v: "^" });
         toks.push({ k: "atom", v: `(${this.exponent()})` });
+        // `x^{2}_{i}`, `x^2_2`: a subscript after the power belongs to the base (`x_i^2`).
+        if (this.s[this.i] === "_" && base?.k === "atom" && /^[a-zA-Z]+$/.test(base.v)) {
+          base.v += this.subscript();
+        }
       } else if (c === "|") {
         this.i++;
         const inner = this.seq((x) => x === "|");
@@ -471,6 +511,11 @@ class Converter {
         this.i += name[0].length;
         return name[1] === "infty" ? "Infinity" : name[1];
       }
+      if (name && /^[dt]?frac$/.test(name[1])) {
+        // `x^\frac{1}{2}`: a fraction is one argument
+        this.i += name[0].length;
+        return `((${this.arg()})/(${this.arg()}))`;
+      }
       this.fail("unsupported command argument");
     }
     if (/[0-9a-zA-Z]/.test(c)) {
@@ -505,10 +550,18 @@ class Converter {
       power = "";
     }
     let inner: string;
-    if (this.s[this.i] === "(") {
+    if (this.s[this.i] === "(" || (this.s[this.i] === "[" && name !== "sqrt")) {
+      // `\sin(x)`, and `\sin\left[\theta\right]`: square brackets around the argument too
+      const close = this.s[this.i] === "(" ? ")" : "]";
       this.i++;
-      inner = this.seq((x) => x === ")");
-      this.expect(")");
+      inner = this.seq((x) => x === close);
+      this.expect(close);
+    } else if (this.s.startsWith("\\{", this.i)) {
+      // `\sin\left\{\theta\right\}`: escaped braces around the argument
+      this.i += 2;
+      inner = this.seq((x) => x === "\\" && this.s[this.i + 1] === "}");
+      this.expect("\\");
+      this.expect("}");
     } else if (this.s[this.i] === "{" && name !== "sqrt") {
       this.i++;
       inner = this.seq();
@@ -579,7 +632,9 @@ class Converter {
         push({ k: "atom", v: `(${prev.v}+${a}/${b})` });
       } else push({ k: "atom", v: `((${a})/(${b}))` });
     } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
-      push({ k: "atom", v: `combinations(${this.arg()},${this.arg()})` });
+      const [n, k] = [this.arg(), this.arg()];
+      // `\binom{n}{0}` is 1 for every n (SymPy's `binomial(n, 0)`)
+      push({ k: "atom", v: k.trim() === "0" ? "1" : `combinations(${n},${k})` });
     } else if (name === "sqrt") {
       while (this.s[this.i] === " ") this.i++;
       if (this.s[this.i] === "[") {

@@ -205,6 +205,7 @@ export function evalRational(node: MathNode, budget = { steps: 20000 }): Rationa
       if (n.op === "-") return capped(ratAdd(a, { n: -b.n, d: b.d }));
       if (n.op === "*") return capped(ratMul(a, b));
       if (n.op === "/") return capped(ratDiv(a, b));
+      if (n.fn === "mod") return ratMod(a, b);
       if (n.op === "^") {
         if (b.d !== 1n || b.n > 100000n || b.n < -100000n) return null;
         if (a.n === 0n) return b.n > 0n ? rat(0n) : null; // 0^k (log10 0 is -∞ below)
@@ -213,7 +214,46 @@ export function evalRational(node: MathNode, budget = { steps: 20000 }): Rationa
       }
       return null;
     }
+    case "FunctionNode":
+      return evalCall(n, args, budget);
     default:
       return null;
   }
+}
+
+const bigAbs = (v: bigint) => (v < 0n ? -v : v);
+const bigGcd = (x: bigint, y: bigint): bigint => {
+  for (let a = bigAbs(x), b = bigAbs(y);; [a, b] = [b, a % b]) if (b === 0n) return a;
+};
+
+/** `a mod b` with the divisor's sign (Python's `%`, mathjs's `mod`); null for a zero divisor. */
+function ratMod(a: Rational, b: Rational): Rational | null {
+  if (b.n === 0n) return null;
+  const q = ratDiv(a, b);
+  if (!q) return null;
+  let floor = q.n / q.d;
+  if (q.n < 0n && floor * q.d !== q.n) floor -= 1n;
+  const r = ratAdd(a, ratMul(b, { n: -floor, d: 1n }));
+  return r ? capped(r) : null;
+}
+
+/** Exact `gcd`, `lcm` (integers, non-negative results), `max` and `min` of rational arguments. */
+function evalCall(n: Any, args: MathNode[], budget: { steps: number }): Rational | null {
+  const name = typeof n.fn === "object" ? n.fn?.name : n.fn;
+  if (name !== "gcd" && name !== "lcm" && name !== "max" && name !== "min") return null;
+  if (args.length === 0) return null;
+  const xs = args.map((x) => evalRational(x, budget));
+  if (xs.some((x) => x === null)) return null;
+  const vs = xs as Rational[];
+  const cmp = (x: Rational, y: Rational) => x.n * y.d - y.n * x.d; // denominators are positive
+  if (name === "max") return vs.reduce((m, x) => (cmp(x, m) > 0n ? x : m));
+  if (name === "min") return vs.reduce((m, x) => (cmp(x, m) < 0n ? x : m));
+  if (vs.some((x) => x.d !== 1n)) return null;
+  if (name === "gcd") return rat(vs.reduce((g, x) => bigGcd(g, x.n), 0n));
+  let l = 1n;
+  for (const x of vs) {
+    if (x.n === 0n) return rat(0n);
+    l = bigAbs(l / bigGcd(l, x.n) * x.n);
+  }
+  return capped(rat(l));
 }

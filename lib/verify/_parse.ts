@@ -73,6 +73,7 @@ const UNICODE: [RegExp, string][] = [
   [/√/g, "\\sqrt"],
   [/∛/g, "\\sqrt[3]"],
   [/∪/g, "\\cup "],
+  [/∩/g, "\\cap "],
   [/½/g, "\\frac12"],
   [/⅓/g, "\\frac13"],
   [/⅔/g, "\\frac23"],
@@ -219,7 +220,10 @@ export function preclean(answer: string): string {
       "",
     )
     .replace(/\\(?:displaystyle|textstyle|limits|mathstrut)(?![a-zA-Z])/g, "")
-    .replace(/(?<!\\)\\[,;:! ]|\\q?quad(?![a-zA-Z])|~/g, " ")
+    .replace(
+      /(?<!\\)\\[,;:! ]|\\(?:q?quad|(?:neg)?(?:thin|med|thick)space|enspace|enskip)(?![a-zA-Z])|~/g,
+      " ",
+    )
     .replace(/\\\$|\$/g, "")
     .replace(/\{,\}/g, ",")
     .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, "\\frac")
@@ -229,7 +233,9 @@ export function preclean(answer: string): string {
     .replace(/==/g, "=") // `L == 2V/(Ed)`: the equation sign of code-style answers
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
-    .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")");
+    .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")")
+    .replace(/\\lbrack(?![a-zA-Z])\s*/g, "[").replace(/\\rbrack(?![a-zA-Z])\s*/g, "]")
+    .replace(/\\lbrace(?![a-zA-Z])\s*/g, "\\{").replace(/\\rbrace(?![a-zA-Z])\s*/g, "\\}");
   // `33.5 percent`, `\frac12\text{ percent}`, `12 pct`: a percent word after a number is `%`.
   s = s.replace(
     /([\d}])\s*(?:\\(?:text|textrm|mathrm|mbox)\s*\{\s*)?(?:percent(?:age)?|per\s*cent|pct)\.?(?:\s*\})?\s*$/i,
@@ -314,7 +320,7 @@ function splitTop(s: string, sep: RegExp): string[] {
 }
 
 const FUNCTION_WORDS =
-  /(?:(?:floor|ceiling|ceil|round|binom|nthroot)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:(?:floor|ceiling|ceil|round|binom|nthroot|gcd|lcm|max|min)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 /** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
 const GREEK_WORDS = new RegExp(
   `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
@@ -542,6 +548,93 @@ function seqNorm(open: string, items: Parsed[], close: string): string {
 
 const RELATION = /^(?:≤|≥|≠|<|>)/;
 
+const SET_OP = /^\\(cap|cup|setminus)(?![a-zA-Z])/;
+
+/**
+ * `\{1,2\} \cap \{2,3\}`, `(A \cup B) \setminus C`: intersections and differences (and unions
+ * beside them) of finite sets of exact numbers, evaluated to one set; null when no top-level `\cap`
+ * or `\setminus` is there. One operator per bracket level (mixed ones are ambiguous).
+ */
+function setAlgebra(s: string): Parsed | null {
+  const parts: string[] = [];
+  const ops: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
+      depth += s[i + 1] === "{" ? 1 : -1;
+      i++;
+    } else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && c === "\\") {
+      const m = SET_OP.exec(s.slice(i, i + 10));
+      if (m) {
+        parts.push(s.slice(last, i));
+        ops.push(m[1]);
+        i += m[0].length - 1;
+        last = i + 1;
+      }
+    }
+  }
+  if (!ops.some((op) => op !== "cup")) return null;
+  parts.push(s.slice(last));
+  if (new Set(ops).size > 1) {
+    throw new LatexError(`Cannot read set expression: mixed operators in "${s.slice(0, 60)}"`);
+  }
+  const sets = parts.map((p) => finiteSet(p.trim()));
+  let items = sets[0];
+  for (const next of sets.slice(1)) {
+    const has = (xs: Parsed[], x: Parsed) => xs.some((y) => y.norm === x.norm);
+    items = ops[0] === "cup"
+      ? [...items, ...next.filter((x) => !has(items, x))]
+      : ops[0] === "cap"
+      ? items.filter((x) => has(next, x))
+      : items.filter((x) => !has(next, x));
+  }
+  return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+}
+
+/** A finite set of exact numbers (its items, without repeats), or a bracketed set expression. */
+function finiteSet(s: string): Parsed[] {
+  const inner = s[0] === "(" && matchOuter(s, 0) === s.length - 1 ? s.slice(1, -1).trim() : "";
+  const p = (inner && setAlgebra(inner)) ||
+    (inner && /\\cup(?![a-zA-Z])/.test(inner) ? parseAnswer(inner) : parseAnswer(s));
+  const items = p.t === "union" ? p.parts.flatMap((x) => x.t === "seq" ? x.items : [x]) : null;
+  const all = p.t === "seq" && p.kind === "set" ? p.items : items;
+  if (
+    !all || (p.t === "union" && !p.parts.every((x) => x.t === "seq" && x.kind === "set")) ||
+    !all.every((x) => x.t === "num")
+  ) {
+    throw new LatexError(`Cannot read set expression: "${s.slice(0, 60)}" is not a finite set`);
+  }
+  return all.filter((x, k) => all.findIndex((y) => y.norm === x.norm) === k);
+}
+
+/** `\det` of a matrix environment, inside as many brackets as close after it. */
+const DET =
+  /^\\det\s*([({[\s]*)\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\2\}([)}\]\s]*)$/;
+
+/**
+ * The determinant of a square matrix body (`a&b\\c&d`, up to 4×4) as an expression, expanded
+ * along the first row; the cells stay LaTeX, each in brackets.
+ */
+function determinant(body: string): string {
+  const rows = body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== "")
+    .map((r) => r.split("&").map((c) => `(${c.trim()})`));
+  const n = rows.length;
+  if (n === 0 || n > 4 || rows.some((r) => r.length !== n || r.some((c) => c === "()"))) {
+    throw new LatexError(`Cannot read determinant: expected a square matrix up to 4×4`);
+  }
+  const expand = (m: string[][]): string =>
+    m.length === 1
+      ? m[0][0]
+      : m[0].map((c, j) =>
+        `${j % 2 ? "-" : "+"}${c}*(${expand(m.slice(1).map((r) => r.filter((_, k) => k !== j)))})`
+      ).join("");
+  return expand(rows);
+}
+
 /**
  * Parses a full answer into a structured value.
  *
@@ -554,6 +647,10 @@ export function parseAnswer(answer: string): Parsed {
   if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  const det = DET.exec(s);
+  if (det && det[1].replace(/\s/g, "").length === det[4].replace(/\s/g, "").length) {
+    return parseScalar(determinant(det[3]));
+  }
   // `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`: the brackets are
   // the matrix's own.
   const wrapped = /^[([]\s*(\\begin\{[\s\S]*\\end\{[a-zA-Z]*\})\s*[)\]]$/.exec(s);
@@ -578,6 +675,8 @@ export function parseAnswer(answer: string): Parsed {
       return { t: "logic", op, parts: items, norm: items.map((p) => p.norm).join(` ${op} `) };
     }
   }
+  const algebra = setAlgebra(s);
+  if (algebra) return algebra;
   const unionParts = splitTop(s, /\\cup(?![a-zA-Z])/);
   if (unionParts.length > 1) {
     const parts = unionParts.map((p) => parseAnswer(p));
@@ -653,10 +752,13 @@ const GROUPED = /(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])/g;
 /**
  * `y = 250\sin x + 2,500`, `f(y) = 26,000(0.83)^y`: inside an expression, digit groups joined by
  * commas are one number. Only when every top-level comma is such a group (so `x = 1, y = 200`
- * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas).
+ * stays a list) and the text is an expression (a letter, `=`, or an operator besides the commas);
+ * never inside `gcd`, `lcm`, `max`, `min` calls.
  */
 function mergeThousands(s: string): string {
   if (!s.includes(",") || !/[=a-zA-Z\\+*/^]/.test(s)) return s;
+  // `\gcd(830,450)`, `\max(9,876,543)`: commas inside these calls separate arguments.
+  if (/(?:gcd|lcm|max|min)\s*\(/.test(s)) return s;
   const merged = s.replace(GROUPED, (m) => m.replace(/,/g, ""));
   if (merged === s || splitTop(merged, /[,;]/).length > 1) return s;
   return merged;

@@ -656,6 +656,83 @@ const REGION_CASES: Case[] = [
   ["(x+1)%", "x/100+0.01", E],
   ["x%", "x/10", N],
   ["x%", "100x", N],
+  // gcd, lcm (exact, integers, any number of arguments), max, min, and `\mod` / `\bmod`
+  ["\\gcd(18, 3)", "3", E],
+  ["\\operatorname{gcd}(219, -9)", "3", E],
+  ["\\gcd(144, 2988, 37116, 18, 72, 12, 6)", "6", E],
+  ["\\gcd(830,450)", "10", E], // arguments, not 830,450 grouped
+  ["gcd(12, 18)", "6", E],
+  ["\\gcd(18, 3)", "6", N],
+  ["\\gcd(830,450)", "830450", N],
+  ["\\gcd(2.5, 5)", "2.5", U], // integers only
+  ["\\lcm(-8, -12)", "24", E],
+  ["\\operatorname{lcm}(6,321,429)", "91806", E],
+  ["\\lcm(0, 21)", "0", E],
+  ["\\lcm(128*10^32, 1)", "12800000000000000000000000000000000", E],
+  ["\\lcm(128*10^32, 1)", "12800000000000000000000000000000001", N], // exact, no tolerance
+  ["\\lcm(-8, -12)", "-24", N],
+  ["\\max(1/2, 1/4)", "\\frac12", E],
+  ["\\max(-4/3, -2/1, 0/9, -3)", "0", E],
+  ["\\max(-324E-3, -58)", "-81/250", E], // a capital E between digits is an exponent
+  ["\\min(\\pi, 3)", "3", E],
+  ["\\min(1)", "1", E],
+  ["\\max(2y-y, y + 1)", "y+1", E],
+  ["\\max(x, y)", "\\max(y, x)", E],
+  ["\\max(1/2, 1/4)", "\\frac14", N],
+  ["\\min(\\pi, 3)", "\\pi", N],
+  ["\\max(2y-y, y + 1)", "y", N],
+  ["\\max(x, y)", "\\min(x, y)", N],
+  ["max", "min", N], // words without a call stay words
+  ["7\\mod 128", "7", E],
+  ["141\\mod 9/3", "2", E], // a product-level operator: (141 mod 9)/3
+  ["-7 \\bmod 3", "2", E], // the divisor's sign, as Python
+  ["141\\mod 9/3", "47", N],
+  ["-7 \\bmod 3", "-1", N],
+  // TeX spacing commands are spaces
+  ["a \\thinspace b", "ab", E],
+  ["a \\negmedspace b", "a*b", E],
+  ["a\\enspace b", "ab", E],
+  ["a \\thickspace b", "a+b", N],
+  // a subscript after the power, a fraction as the exponent, brackets around a function argument
+  ["x^{2}_{i}", "x_i**2", E],
+  ["x^2_2", "x_2^2", E],
+  ["x^{2}_{i}", "x_j^2", N],
+  ["x^{2}_{i}", "x^2", N],
+  ["x^\\frac{1}{2}", "\\sqrt{x}", E],
+  ["x^\\frac12", "x^{1/2}", E],
+  ["x^\\frac{1}{2}", "x^2", N],
+  ["\\sin\\left[\\theta \\right]", "sin(theta)", E],
+  ["\\sin\\left\\lbrack\\theta \\right\\rbrack", "\\sin\\theta", E],
+  ["\\sin\\left\\{\\theta \\right\\}", "\\sin(\\theta)", E],
+  ["\\sin\\left\\lbrace\\theta \\right\\rbrace", "\\sin\\theta", E],
+  ["\\sin[\\theta]", "\\cos\\theta", N],
+  ["\\lbrack 1, 2\\rbrack", "[1,2]", E],
+  ["\\lbrack 1, 2\\rbrack", "(1,2)", N],
+  // `{n \choose k}` is `\binom{n}{k}`; `\binom{n}{0}` is 1
+  ["{16 \\choose 2}", "120", E],
+  ["{n \\choose 2}", "\\binom{n}{2}", E],
+  ["{16 \\choose 2}", "8", N],
+  ["{16 \\choose 3}", "\\binom{16}{2}", N],
+  ["\\binom{n}{0}", "1", E],
+  ["\\binom{n}{0}", "n", N],
+  // `\det` of a matrix environment (up to 4×4), in any brackets
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "-2", E],
+  ["\\det\\left(\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}\\right)", "-2", E],
+  ["\\det\\left(\\left[{\\begin{array}{cc}a&b\\\\x&y\\end{array}}\\right]\\right)", "ay-bx", E],
+  ["\\det \\begin{bmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{bmatrix}", "-3", E],
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "2", N],
+  ["\\det \\begin{bmatrix}1&2&3\\\\4&5&6\\\\7&8&10\\end{bmatrix}", "3", N],
+  ["\\det\\left(\\left[{\\begin{array}{cc}a&b\\\\x&y\\end{array}}\\right]\\right)", "ay+bx", N],
+  ["\\det \\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", N],
+  // `\cap`, `∩`, `\setminus` of finite sets of numbers are evaluated
+  ["{1,2} ∩ {2,3}", "\\{2\\}", E],
+  ["({1,2} \\cup {3,4}) \\cap {2,3}", "{2, 3}", E],
+  ["({1,2} \\cup {3,4}) \\setminus {2,3}", "{1, 4}", E],
+  ["\\{1,2\\} \\cap \\{3\\}", "\\emptyset", E],
+  ["{1,2} ∩ {2,3}", "\\{3\\}", N],
+  ["({1,2} \\cup {3,4}) \\setminus {2,3}", "{1, 2, 4}", N],
+  ["\\{1,2\\} \\cap \\{3\\}", "\\{1\\}", N],
+  ["\\{1,2\\} \\cap \\{2\\} \\cup \\{5\\}", "\\{2,5\\}", U], // mixed operators: ambiguous
 ];
 
 /** Every table case. */

@@ -80,6 +80,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after fixes made from its rows (blind, before them: 0.947, 2 false positives; the
     // one left is `y=x` vs `x`).
     holdout4: [0.98, 1],
+    // Fit: after fixes made from its rows (blind, before them: 0.506, 0 false positives; every
+    // row is `equal`, so the false-positive cap guards only against a future `not_equal` row).
+    holdout5: [0.86, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
