@@ -91,56 +91,46 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
   }
 });
 
-Deno.test("the fourth holdout shares no test suite and no pair with any other set", async () => {
-  const others = ["blind", "tuning", "holdout", "holdout2", "holdout3"];
-  const earlier =
-    (await Promise.all(others.map((h) => readLabelledCases(new URL(`${h}.jsonl`, dir))))).flat();
-  // Test suites only: holdout3 took six pairs from Doenet/math-expressions' issue threads, none from its tests.
-  const repos = new Set(earlier.filter((c) => (c.source ?? "").includes("::")).map(repoOf));
-  const pairs = new Set(earlier.map((c) => `${c.pred}\u0000${c.gold}`));
-  const cases = await readLabelledCases(new URL("holdout4.jsonl", dir));
-  assert.ok(cases.length >= 150, `only ${cases.length} rows`);
-  const perRepo = new Map<string, number>();
-  for (const c of cases) {
-    const row = JSON.stringify(c).slice(0, 120);
-    assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, row);
-    assert.match((c as { commit?: string }).commit ?? "", /^[0-9a-f]{40}$/, row);
-    assert.ok(c.label === "equal" || c.label === "not_equal", row);
-    assert.ok(!repos.has(repoOf(c)), row);
-    assert.ok(
-      !pairs.has(`${c.pred}\u0000${c.gold}`) && !pairs.has(`${c.gold}\u0000${c.pred}`),
-      row,
-    );
-    perRepo.set(repoOf(c), (perRepo.get(repoOf(c)) ?? 0) + 1);
-  }
-  for (const [repo, n] of perRepo) {
-    assert.ok(n <= 0.6 * cases.length, `${repo}: ${n} of ${cases.length}`);
-  }
-});
-
-Deno.test("the fifth holdout shares no test suite and no pair with any other set", async () => {
-  const others = ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4"];
-  const earlier =
-    (await Promise.all(others.map((h) => readLabelledCases(new URL(`${h}.jsonl`, dir))))).flat();
-  // Test suites only: holdout3 took six pairs from Doenet/math-expressions' issue threads, none from its tests.
-  const repos = new Set(earlier.filter((c) => (c.source ?? "").includes("::")).map(repoOf));
-  const pairs = new Set(earlier.map((c) => `${c.pred}\u0000${c.gold}`));
-  const cases = await readLabelledCases(new URL("holdout5.jsonl", dir));
-  assert.ok(cases.length >= 200, `only ${cases.length} rows`);
-  const perRepo = new Map<string, number>();
-  for (const c of cases) {
-    const row = JSON.stringify(c).slice(0, 120);
-    assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, row);
-    assert.match((c as { commit?: string }).commit ?? "", /^[0-9a-f]{40}$/, row);
-    assert.ok(c.label === "equal" || c.label === "not_equal", row);
-    assert.ok(!repos.has(repoOf(c)), row);
-    assert.ok(
-      !pairs.has(`${c.pred}\u0000${c.gold}`) && !pairs.has(`${c.gold}\u0000${c.pred}`),
-      row,
-    );
-    perRepo.set(repoOf(c), (perRepo.get(repoOf(c)) ?? 0) + 1);
-  }
-  for (const [repo, n] of perRepo) {
-    assert.ok(n <= 0.6 * cases.length, `${repo}: ${n} of ${cases.length}`);
-  }
-});
+// Each later holdout comes from test suites no earlier set used, shares no pair with any set before
+// it, and draws at most 60% of its rows from one repository.
+const LATER_HOLDOUTS = [
+  {
+    name: "holdout4",
+    minRows: 150,
+    earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3"],
+  },
+  {
+    name: "holdout5",
+    minRows: 200,
+    earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4"],
+  },
+];
+for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
+  Deno.test(`${name} shares no test suite and no pair with any earlier set`, async () => {
+    const earlier = (await Promise.all(others.map((h) =>
+      readLabelledCases(new URL(`${h}.jsonl`, dir))
+    ))).flat();
+    // Test suites only: holdout3 took six pairs from Doenet/math-expressions' issue threads, none
+    // from its tests.
+    const repos = new Set(earlier.filter((c) => (c.source ?? "").includes("::")).map(repoOf));
+    const pairs = new Set(earlier.map((c) => `${c.pred}\u0000${c.gold}`));
+    const cases = await readLabelledCases(new URL(`${name}.jsonl`, dir));
+    assert.ok(cases.length >= minRows, `only ${cases.length} rows`);
+    const perRepo = new Map<string, number>();
+    for (const c of cases) {
+      const row = JSON.stringify(c).slice(0, 120);
+      assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, row);
+      assert.match((c as { commit?: string }).commit ?? "", /^[0-9a-f]{40}$/, row);
+      assert.ok(c.label === "equal" || c.label === "not_equal", row);
+      assert.ok(!repos.has(repoOf(c)), row);
+      assert.ok(
+        !pairs.has(`${c.pred}\u0000${c.gold}`) && !pairs.has(`${c.gold}\u0000${c.pred}`),
+        row,
+      );
+      perRepo.set(repoOf(c), (perRepo.get(repoOf(c)) ?? 0) + 1);
+    }
+    for (const [repo, n] of perRepo) {
+      assert.ok(n <= 0.6 * cases.length, `${repo}: ${n} of ${cases.length}`);
+    }
+  });
+}
