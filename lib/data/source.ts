@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { readTextIfExists, sha256File, writeFileAtomic } from "../util/mod.ts";
+import { readTextIfExists, sha256File, sha256Hex, writeFileAtomic } from "../util/mod.ts";
 
 /** Options for {@linkcode readSource}. */
 export interface ReadSourceOptions {
@@ -135,7 +135,7 @@ export async function fetchSourceFile(
       : location;
     result = { location, sha256: await sha256File(path), origin: "file", path };
   } else {
-    const key = await sha256Text(location);
+    const key = await sha256Hex(location);
     const path = `${cacheDir}/${key}.data`;
     const metaPath = `${cacheDir}/${key}.json`;
     const cached = refresh ? undefined : await readCached(path, metaPath, location);
@@ -144,10 +144,6 @@ export async function fetchSourceFile(
   }
   verifyPin(location, result.sha256, expectedSha256);
   return result;
-}
-
-function sha256Text(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function verifyPin(location: string, sha256: string, expected: string | undefined): void {
