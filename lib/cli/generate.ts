@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, chooseBackend } from "../model/mod.ts";
 import { generateFromCheckpoint } from "../model/hf/mod.ts";
 import { runMain } from "../run/command.ts";
+import { isRemote } from "../data/mod.ts";
 import { fetchPolicyFolder } from "../run/policy.ts";
 
 const HELP =
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   };
   const promptIds = values["prompt-ids"]?.split(",").map((s) => Number(s.trim()));
   await chooseBackend(values.backend as BackendName);
-  const folder = /^https?:\/\//.test(dir)
+  const folder = isRemote(dir)
     ? (await fetchPolicyFolder(dir, "hf", {
       ...(values["policy.cache-dir"] ? { cacheDir: values["policy.cache-dir"] } : {}),
     })).dir
