@@ -294,7 +294,20 @@ function matchOuter(s: string, open: number): number {
 
 /** Splits at a top-level separator pattern (outside all brackets and braces). */
 function splitTop(s: string, sep: RegExp): string[] {
+  return splitTopMatches(s, sep, 8).parts;
+}
+
+/**
+ * The parts between top-level matches of `sep` (tried on the next `window` characters at each
+ * position outside all brackets and braces, `\{ \}` included), and the matches themselves.
+ */
+function splitTopMatches(
+  s: string,
+  sep: RegExp,
+  window: number,
+): { parts: string[]; seps: RegExpExecArray[] } {
   const parts: string[] = [];
+  const seps: RegExpExecArray[] = [];
   let depth = 0;
   let last = 0;
   for (let i = 0; i < s.length; i++) {
@@ -307,16 +320,17 @@ function splitTop(s: string, sep: RegExp): string[] {
     if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") depth--;
     else if (depth === 0) {
-      const m = sep.exec(s.slice(i, i + 8));
+      const m = sep.exec(s.slice(i, i + window));
       if (m && m.index === 0) {
         parts.push(s.slice(last, i));
+        seps.push(m);
         i += m[0].length - 1;
         last = i + 1;
       }
     }
   }
   parts.push(s.slice(last));
-  return parts;
+  return { parts, seps };
 }
 
 const FUNCTION_WORDS =
@@ -556,29 +570,9 @@ const SET_OP = /^\\(cap|cup|setminus)(?![a-zA-Z])/;
  * or `\setminus` is there. One operator per bracket level (mixed ones are ambiguous).
  */
 function setAlgebra(s: string): Parsed | null {
-  const parts: string[] = [];
-  const ops: string[] = [];
-  let depth = 0;
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
-      depth += s[i + 1] === "{" ? 1 : -1;
-      i++;
-    } else if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (depth === 0 && c === "\\") {
-      const m = SET_OP.exec(s.slice(i, i + 10));
-      if (m) {
-        parts.push(s.slice(last, i));
-        ops.push(m[1]);
-        i += m[0].length - 1;
-        last = i + 1;
-      }
-    }
-  }
+  const { parts, seps } = splitTopMatches(s, SET_OP, 10);
+  const ops = seps.map((m) => m[1]);
   if (!ops.some((op) => op !== "cup")) return null;
-  parts.push(s.slice(last));
   if (new Set(ops).size > 1) {
     throw new LatexError(`Cannot read set expression: mixed operators in "${s.slice(0, 60)}"`);
   }

@@ -414,11 +414,21 @@ export function widePoints(srcs: string[], vars: string[]): Record<string, numbe
 }
 
 /**
- * True when the sides, agreeing at the small sample points, differ at a {@linkcode widePoints}
- * point (only for sides built from arithmetic and {@linkcode WIDE_SAFE} functions), and a 64-digit evaluation there confirms it (so float cancellation at large values,
- * `(x+1)^2 - x^2` vs `2x+1`, is never taken for a difference). Points where a side is not a
- * finite real float, or where roots and logs make negatives unsafe, decide nothing.
+ * Both sides' values at a point as finite complex numbers; a side outside its domain there
+ * (`n!` at negative n), or not finite, gives null.
  */
+function valuesAt(
+  fa: ReturnType<typeof compiledOf>,
+  fb: ReturnType<typeof compiledOf>,
+  p: Record<string, number>,
+): [{ re: number; im: number } | null, { re: number; im: number } | null] {
+  try {
+    return [toComplex(fa.evaluate(p)), toComplex(fb.evaluate(p))];
+  } catch {
+    return [null, null];
+  }
+}
+
 /** Functions whose values at large arguments are exact enough for {@linkcode gapAtWidePoints}. */
 const WIDE_SAFE = new Set([
   "abs",
@@ -431,12 +441,20 @@ const WIDE_SAFE = new Set([
   "roundHalfEven",
 ]);
 
+/**
+ * True when the sides, agreeing at the small sample points, differ at a {@linkcode widePoints}
+ * point (only for sides built from arithmetic and {@linkcode WIDE_SAFE} functions), and a 64-digit
+ * evaluation there confirms it (so float cancellation at large values,
+ * `(x+1)^2 - x^2` vs `2x+1`, is never taken for a difference). Points where a side is not a
+ * finite real float, or where roots and logs make negatives unsafe, decide nothing.
+ */
 function gapAtWidePoints(
   a: Scalar,
   b: Scalar,
   vars: string[],
   branchy: boolean,
   tolerance: number,
+  cache: Map<string, FloatScalar>,
 ): boolean {
   // Periodic and transcendental functions are left out: their float (and 64-digit) values at
   // large arguments are noise (`sin(exp(sqrt(2x)))`), and inverse trig identities hold only on a
@@ -444,17 +462,12 @@ function gapAtWidePoints(
   const calls = [srcOf(a), srcOf(b)].flatMap((s) => s.match(/[a-zA-Z_]\w*(?=\s*\()/g) ?? []);
   if (calls.some((f) => !WIDE_SAFE.has(f))) return false;
   try {
-    const fa = compiledOf(srcOf(a), new Map());
+    // The small points' check compiled both sides into `cache` and GOLD_COMPILED already.
+    const fa = compiledOf(srcOf(a), cache);
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
     for (const p of widePoints([srcOf(a), srcOf(b)], vars)) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
-      let x, y;
-      try {
-        x = toComplex(fa.evaluate(p));
-        y = toComplex(fb.evaluate(p));
-      } catch {
-        continue;
-      }
+      const [x, y] = valuesAt(fa, fb, p);
       if (!x || !y || x.im !== 0 || y.im !== 0) continue;
       if (closeComplex(x, y, Math.max(1e-6, tolerance))) continue;
       if (gapAtHighPrecision(a, b, vars, [p], tolerance)) return true;
@@ -488,14 +501,8 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
     for (const p of samplePoints(vars, seed, 8)) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
-      let x, y;
-      try {
-        x = toComplex(fa.evaluate(p));
-        y = toComplex(fb.evaluate(p));
-      } catch {
-        continue; // outside one side's domain (`n!` at negative n): this point decides nothing
-      }
-      if (!x || !y) continue;
+      const [x, y] = valuesAt(fa, fb, p);
+      if (!x || !y) continue; // outside a side's domain or not finite: this point decides nothing
       // Both below 1e-150: float underflow (`x^{8542}` at x < 1 is 0), not evidence of equality.
       if (Math.hypot(x.re, x.im) < 1e-150 && Math.hypot(y.re, y.im) < 1e-150) continue;
       if (!closeComplex(x, y, 1e-9)) {
@@ -518,7 +525,9 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
     return UNSURE("eval_error");
   }
   if (branchGap && realAgree < 3) return NOT("value_differs");
-  if (agree >= 3 && gapAtWidePoints(a, b, vars, branchy, tolerance)) return NOT("value_differs");
+  if (agree >= 3 && gapAtWidePoints(a, b, vars, branchy, tolerance, cache)) {
+    return NOT("value_differs");
+  }
   if (agree >= 3 && approximate) return EQUAL("decimal_precision");
   if (agree >= 3) {
     // Floats can hide a gap only past ~1e8 (`10^{20}x + 1` vs `10^{20}x`) or below 1e-6
