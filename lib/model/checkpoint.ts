@@ -127,26 +127,40 @@ export async function saveCheckpoint(
     tensors.push({ name, shape, data });
   }
   const weights = encodeSafetensors(tensors, { format: "capo-policy" });
-  const weightsPath = `${dir}/model.safetensors`;
-  await writeFileAtomic(weightsPath, weights);
-  const weightsSha = await sha256Hex(weights);
+  const weightsFile = await writeTrackedFile(`${dir}/model.safetensors`, weights);
   const config = JSON.stringify(
-    { format: "capo-policy", version: 1, policy: policy.config, weightsSha256: weightsSha, meta },
+    {
+      format: "capo-policy",
+      version: 1,
+      policy: policy.config,
+      weightsSha256: weightsFile.sha256,
+      meta,
+    },
     null,
     2,
   ) + "\n";
-  const configPath = `${dir}/config.json`;
-  await writeFileAtomic(configPath, config);
-  return {
-    files: [
-      { path: weightsPath, sha256: weightsSha, bytes: weights.length },
-      {
-        path: configPath,
-        sha256: await sha256Hex(config),
-        bytes: new TextEncoder().encode(config).length,
-      },
-    ],
-  };
+  return { files: [weightsFile, await writeTrackedFile(`${dir}/config.json`, config)] };
+}
+
+/**
+ * Writes a file atomically and describes it for lineage (path, sha256, size).
+ *
+ * @param path Where to write.
+ * @param data Text (UTF-8) or bytes.
+ * @returns The written file's path, content sha256 and size in bytes.
+ * @example
+ * ```ts
+ * const file = await writeTrackedFile("/tmp/run/state.json", "{}\n");
+ * console.log(file.sha256, file.bytes); // ..., 3
+ * ```
+ */
+export async function writeTrackedFile(
+  path: string,
+  data: string | Uint8Array,
+): Promise<CheckpointFile> {
+  await writeFileAtomic(path, data);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  return { path, sha256: await sha256Hex(bytes), bytes: bytes.length };
 }
 
 /**

@@ -18,9 +18,10 @@ import {
   type Policy,
   saveCheckpoint,
   tf,
+  writeTrackedFile,
 } from "../model/mod.ts";
 import type { AdamState } from "../rl/optim.ts";
-import { readTextIfExists, sha256Hex, writeFileAtomic } from "../util/mod.ts";
+import { readTextIfExists, writeFileAtomic } from "../util/mod.ts";
 
 /** What a trainer needs, besides the weights, to continue exactly where it stopped. */
 export interface TrainState {
@@ -107,7 +108,7 @@ export async function saveTrainState(
       tensors.push({ name: key, shape: v.shape, data: await v.data() as Float32Array });
     }
     files.push(
-      await writeTracked(
+      await writeTrackedFile(
         `${folder}/${TRAINABLE}`,
         encodeSafetensors(tensors, { format: "capo-trainable" }),
       ),
@@ -131,20 +132,14 @@ export async function saveTrainState(
     null,
     2,
   ) + "\n";
-  files.push(await writeTracked(`${folder}/optimizer.safetensors`, optimizer));
-  files.push(await writeTracked(`${folder}/state.json`, stateJson));
+  files.push(await writeTrackedFile(`${folder}/optimizer.safetensors`, optimizer));
+  files.push(await writeTrackedFile(`${folder}/state.json`, stateJson));
   await writeFileAtomic(
     `${dir}/${LATEST}`,
     JSON.stringify({ iteration: state.iteration, dir: name }) + "\n",
   );
   await pruneOld(dir, keep);
   return files;
-}
-
-async function writeTracked(path: string, data: string | Uint8Array): Promise<CheckpointFile> {
-  await writeFileAtomic(path, data);
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return { path, sha256: await sha256Hex(bytes), bytes: bytes.length };
 }
 
 async function pruneOld(dir: string, keep: number): Promise<void> {

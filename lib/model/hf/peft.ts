@@ -6,8 +6,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { encodeSafetensors, type NamedTensor } from "../checkpoint.ts";
-import { sha256Hex, writeFileAtomic } from "../../util/mod.ts";
+import { encodeSafetensors, type NamedTensor, writeTrackedFile } from "../checkpoint.ts";
 import { openSafetensors } from "./_safetensors.ts";
 import type { LoraOptions } from "./model.ts";
 import type { HfPolicy } from "./model.ts";
@@ -157,8 +156,11 @@ export async function savePeftAdapter(
   };
   await Deno.mkdir(dir, { recursive: true });
   return [
-    await write(`${dir}/adapter_config.json`, JSON.stringify(config, null, 2) + "\n"),
-    await write(`${dir}/adapter_model.safetensors`, encodeSafetensors(tensors, { format: "pt" })),
+    await writeTrackedFile(`${dir}/adapter_config.json`, JSON.stringify(config, null, 2) + "\n"),
+    await writeTrackedFile(
+      `${dir}/adapter_model.safetensors`,
+      encodeSafetensors(tensors, { format: "pt" }),
+    ),
   ];
 }
 
@@ -199,12 +201,15 @@ export async function saveMergedCheckpoint(
   }
   await Deno.mkdir(dir, { recursive: true });
   const files = [
-    await write(`${dir}/model.safetensors`, encodeSafetensors(tensors, { format: "pt" })),
+    await writeTrackedFile(
+      `${dir}/model.safetensors`,
+      encodeSafetensors(tensors, { format: "pt" }),
+    ),
   ];
   const config = JSON.parse(await Deno.readTextFile(`${sourceDir}/config.json`));
   if ("torch_dtype" in config) config.torch_dtype = "float32";
   else config.dtype = "float32";
-  files.push(await write(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n"));
+  files.push(await writeTrackedFile(`${dir}/config.json`, JSON.stringify(config, null, 2) + "\n"));
   for (const name of ["generation_config.json", "tokenizer.json", "tokenizer_config.json"]) {
     let data: Uint8Array;
     try {
@@ -213,15 +218,9 @@ export async function saveMergedCheckpoint(
       if (error instanceof Deno.errors.NotFound) continue;
       throw error;
     }
-    files.push(await write(`${dir}/${name}`, data));
+    files.push(await writeTrackedFile(`${dir}/${name}`, data));
   }
   return files;
-}
-
-async function write(path: string, data: string | Uint8Array): Promise<ExportedFile> {
-  await writeFileAtomic(path, data);
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return { path, sha256: await sha256Hex(bytes), bytes: bytes.length };
 }
 
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
