@@ -96,8 +96,21 @@ export async function readSource(
   location: string,
   options: ReadSourceOptions = {},
 ): Promise<SourceBytes> {
+  if (!isRemote(location)) {
+    // A local file is read once, and hashed from those bytes.
+    const path = localPath(location);
+    const bytes = await Deno.readFile(path);
+    const sha256 = await sha256Hex(bytes);
+    verifyPin(location, sha256, options.expectedSha256);
+    return { location, bytes, sha256, origin: "file", path };
+  }
   const file = await fetchSourceFile(location, options);
   return { ...file, bytes: await Deno.readFile(file.path) };
+}
+
+/** The path of a local location (a path, or a `file:` URL). */
+function localPath(location: string): string {
+  return location.startsWith("file:") ? decodeURIComponent(new URL(location).pathname) : location;
 }
 
 /**
@@ -130,9 +143,7 @@ export async function fetchSourceFile(
   } = options;
   let result: SourceFile;
   if (!isRemote(location)) {
-    const path = location.startsWith("file:")
-      ? decodeURIComponent(new URL(location).pathname)
-      : location;
+    const path = localPath(location);
     result = { location, sha256: await sha256File(path), origin: "file", path };
   } else {
     const key = await sha256Hex(location);
