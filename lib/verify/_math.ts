@@ -17,12 +17,25 @@ let bigHighInstance: MathJs | undefined;
  * on first use so that integer-only work never pays for it.
  */
 export function big(): MathJs {
-  return bigInstance ??= withRound(create(all, { number: "BigNumber", precision: 64 }));
+  return bigInstance ??= withRound(
+    create(all, { number: "BigNumber", precision: 64, ...EXACT(64) }),
+  );
 }
 
 /** A 100-digit BigNumber instance, used only to tell a true zero from a tiny value. */
 export function bigHigh(): MathJs {
-  return bigHighInstance ??= withRound(create(all, { number: "BigNumber", precision: 100 }));
+  return bigHighInstance ??= withRound(
+    create(all, { number: "BigNumber", precision: 100, ...EXACT(100) }),
+  );
+}
+
+/**
+ * Comparison tolerances a few digits short of the precision: mathjs's defaults (1e-12 relative)
+ * would make `max(99.9999999999999, 100)` return the first argument and `floor` round up a value
+ * just under an integer, which is float noise in doubles but a real digit at 64 digits.
+ */
+function EXACT(digits: number) {
+  return { relTol: 10 ** -(digits - 4), absTol: 10 ** -(digits + 36) };
 }
 
 /** The plain float instance (complex-aware) for random-point evaluation, created on first use. */

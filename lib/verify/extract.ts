@@ -212,11 +212,28 @@ const MATH_WORDS = new Set([
 function looksBare(text: string): boolean {
   if (text.length > 500 || text.split("\n").length > 6) return false;
   const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
+  return proseWords(stripped) < 3;
+}
+
+function proseWords(text: string): number {
   let words = 0;
-  for (const m of stripped.matchAll(PROSE_WORD)) {
+  for (const m of text.matchAll(PROSE_WORD)) {
     if (!MATH_WORDS.has(m[0].toLowerCase())) words++;
   }
-  return words < 3;
+  return words;
+}
+
+/**
+ * "First compute 6*7.\n42": a short working line in words, then a last line with none. That last
+ * line is the answer; a bare answer over several lines (a matrix, a system) has no prose line.
+ */
+function lastLineAfterProse(text: string): string | null {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  if (lines.length < 2 || /\$|\\[[(]/.test(text)) return null; // maths regions: lastMathRegion
+  const last = lines[lines.length - 1];
+  if (proseWords(last) > 0 || !lines.slice(0, -1).some((l) => proseWords(l) > 0)) return null;
+  const answer = tidy(last);
+  return answer === "" ? null : answer;
 }
 
 /**
@@ -263,6 +280,8 @@ export function extractAnswer(text: string, options: ExtractAnswerOptions = {}):
   const found = markedAnswer(s);
   if (found) return found;
   if (bare && looksBare(s.trim())) {
+    const line = lastLineAfterProse(s);
+    if (line !== null) return { answer: line, reason: "bare" };
     // "Answer $ 9 $", "The result is \( 3 \)": words around maths, the maths is the answer.
     const math = /^\s*(?:\$|\\\[|\\\()/.test(s) ? null : lastMathRegion(s);
     if (math !== null) return { answer: math, reason: "last_math" };

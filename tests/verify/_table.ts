@@ -733,6 +733,18 @@ const REGION_CASES: Case[] = [
   ["({1,2} \\cup {3,4}) \\setminus {2,3}", "{1, 2, 4}", N],
   ["\\{1,2\\} \\cap \\{3\\}", "\\{1\\}", N],
   ["\\{1,2\\} \\cap \\{2\\} \\cup \\{5\\}", "\\{2,5\\}", U], // mixed operators: ambiguous
+  // Step functions and `max` compare every digit; `\cot` at a pole of `\tan` is an exact zero
+  ["\\sqrt{\\max(99.9999999999999, 100)}", "10", E],
+  ["\\max(99.9999999999999, 100)", "99.9999999999999", N],
+  ["floor(2.9999999999999)", "2", E],
+  ["floor(2.9999999999999)", "3", N],
+  ["\\cot(90°)", "0", E],
+  ["\\cot(\\pi/2)", "0", E],
+  ["\\cot(89°)", "0", N],
+  ["10^{-35}", "0", N],
+  // A working line in words, then the answer alone on the last line
+  ["First compute 6*7.\n42", "42", E],
+  ["First compute 6*7.\n41", "42", N],
 ];
 
 /** Every table case. */
