@@ -56,6 +56,8 @@ const FUNCTIONS: Record<string, string> = {
   ln: "log",
   log: "log10",
   lg: "log10",
+  log10: "log10",
+  log2: "log2",
   exp: "exp",
   factorial: "factorial",
   factorial2: "factorial2",
@@ -319,7 +321,13 @@ class Converter {
         });
       } else if (/[a-zA-Z]/.test(c)) {
         let word = /^[a-zA-Z]+/.exec(this.s.slice(this.i))![0];
-        if (this.s[this.i + word.length] === "2" && FUNCTIONS[word + "2"]) word += "2"; // atan2
+        // `atan2`, `factorial2`; `log2` only as a call (below)
+        if (word !== "log" && this.s[this.i + word.length] === "2" && FUNCTIONS[word + "2"]) {
+          word += "2";
+        }
+        // `log10(x)`, `log2(x)`: the base is part of the name before a bracket
+        const base = /^(?:10|2)(?=\s*\()/.exec(this.s.slice(this.i + word.length))?.[0];
+        if (word === "log" && base) word += base;
         if (GREEK.has(word)) {
           // `lambda`, `theta` spelled out in plain text are one symbol, not a product of letters
           this.i += word.length;
@@ -331,7 +339,7 @@ class Converter {
         ) {
           this.i += word.length;
           if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
-          else push({ k: "atom", v: this.func(FUNCTIONS[word]) });
+          else push({ k: "atom", v: this.func(word === "log" ? "log" : FUNCTIONS[word]) });
         } else if (GREEK_PREFIX.test(word)) {
           // `thetad`, `omegat`, `rhoL`: a Greek name of 3+ letters glued to a letter is a product
           const name = GREEK_PREFIX.exec(word)![1];
@@ -578,9 +586,9 @@ class Converter {
     }
     if (inner.trim() === "") this.fail("empty function argument");
     // `log(x, 10)`: a second argument is the base.
-    const twoArgs = name === "log10" && !base &&
+    const twoArgs = (name === "log10" || name === "log") && !base &&
       /^[^,()]*(?:\([^()]*\)[^,()]*)*,[^,]+$/.test(inner);
-    const call = base && name === "log10"
+    const call = base && (name === "log10" || name === "log")
       ? `log(${inner},${base})`
       : twoArgs
       ? `log(${inner})`

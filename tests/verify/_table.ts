@@ -742,6 +742,15 @@ const REGION_CASES: Case[] = [
   ["\\cot(\\pi/2)", "0", E],
   ["\\cot(89°)", "0", N],
   ["10^{-35}", "0", N],
+  // Plain-text `log` is natural (SymPy, Maxima, mathjs); TeX `\log` is base 10
+  ["log(x)", "\\ln x", E],
+  ["log10(x)", "log(x)/log(10)", E],
+  ["log(e)", "1", E],
+  ["\\log(100)", "2", E],
+  ["log_2(8)", "3", E],
+  ["log(8, 2)", "3", E],
+  ["log(x)", "\\log x", N],
+  ["log(100)", "2", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
