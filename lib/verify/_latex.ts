@@ -231,8 +231,9 @@ function joinTokens(toks: Tok[]): string {
   for (let k = 0; k < toks.length; k++) {
     out += toks[k].v;
     if (toks[k].k !== "op" || toks[k].v !== "/") continue;
-    // the divisor: atom (^ atom | ! | implicit-* atom)*
-    let end = k + 1;
+    // the divisor: -? atom (^ atom | ! | implicit-* atom)*
+    const sign = toks[k + 1]?.k === "op" && toks[k + 1].v === "-" ? 1 : 0;
+    let end = k + 1 + sign;
     let implicit = false;
     while (end < toks.length) {
       const t = toks[end + 1];
@@ -243,8 +244,13 @@ function joinTokens(toks: Tok[]): string {
         end += 2;
       } else break;
     }
-    // A number starting the divisor divides alone: `1/2 mv^2` is ½mv², `1/2x` is x/2.
-    if (!implicit || toks[k + 1]?.k !== "atom" || toks[k + 1].num) continue;
+    // A number starting the divisor divides alone: `1/2 mv^2` is ½mv², `1/2x` is x/2; unless the
+    // dividend ends in the same shape, number then name: `6x/3x` = 2, `8 pi / 2 pi` (as mathjs).
+    const first = toks[k + 1 + sign];
+    if (!implicit || first?.k !== "atom") continue;
+    const numberName = toks[k - 1]?.k === "atom" && !toks[k - 1].num &&
+      toks[k - 2]?.implicit && toks[k - 3]?.num;
+    if (first.num && !numberName) continue;
     out += "(" + toks.slice(k + 1, end + 1).map((t) => t.v).join("") + ")";
     k = end;
   }
@@ -283,7 +289,11 @@ function doubleFactorial(arg: string): string {
 class Converter {
   i = 0;
   depth = 0;
-  constructor(readonly s: string) {}
+  /** TeX input (a backslash anywhere): `2e-1` there may be 2e − 1, so only `E` is an exponent. */
+  readonly tex: boolean;
+  constructor(readonly s: string) {
+    this.tex = s.includes("\\");
+  }
 
   fail(what: string): never {
     throw new LatexError(`Cannot read LaTeX at ${this.i}: ${what} in "${this.s.slice(0, 80)}"`);
@@ -307,10 +317,9 @@ class Converter {
       if (c === " " || c === "\t" || c === "\n") {
         this.i++;
       } else if (/[0-9.]/.test(c)) {
-        // `1E20`, `-324E-3`: a capital E between digits is a decimal exponent, as in code output.
-        const m = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/.exec(
-          this.s.slice(this.i, this.i + 400),
-        );
+        // `1E20`, `-324E-3`: a capital E between digits is a decimal exponent, as in code output;
+        // so is a small `e` outside TeX (`2*1e-14`, `(1e-5)^2`), as a whole answer `1e-14` is.
+        const m = (this.tex ? DECIMAL_TEX : DECIMAL_CODE).exec(this.s.slice(this.i, this.i + 400));
         if (!m) this.fail("stray dot");
         this.i += m[0].length;
         push({
@@ -434,6 +443,12 @@ class Converter {
     const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
     if (run) {
       this.i += run[0].length;
+      const star2 = this.s.startsWith("**", this.i);
+      if (run[0].startsWith("-") && (star2 || this.s[this.i] === "^")) {
+        // `5^-3^-2` = 5^(-(3^(-2))): the sign belongs to the whole tower above it
+        this.i += star2 ? 2 : 1;
+        return `-(${run[0].slice(1)}^(${this.exponent(star2)}))`;
+      }
       return run[0];
     }
     const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i, this.i + 40))?.[0];
@@ -461,6 +476,15 @@ class Converter {
       const inner = this.seq((x) => x === ")");
       this.expect(")");
       return sign ? `-(${inner})` : inner;
+    }
+    if (this.s[this.i] === "-") {
+      // `e^-x^2` = e^(-(x^2)), never e^((-x)^2)
+      this.i++;
+      const base = this.arg();
+      const star2 = this.s.startsWith("**", this.i);
+      if (!star2 && this.s[this.i] !== "^") return `-${base}`;
+      this.i += star2 ? 2 : 1;
+      return `-((${base})^(${this.exponent(star2)}))`;
     }
     return this.arg(true);
   }
@@ -694,6 +718,9 @@ class Converter {
  * @returns e.g. `2*sqrt(3)*x`.
  * @throws {LatexError} When the text cannot be read.
  */
+const DECIMAL_TEX = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/;
+const DECIMAL_CODE = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![a-zA-Z\d.^]))?/;
+
 export function latexToMathjs(latex: string): string {
   const c = new Converter(latex);
   const out = c.seq();

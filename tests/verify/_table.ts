@@ -751,6 +751,37 @@ const REGION_CASES: Case[] = [
   ["log(8, 2)", "3", E],
   ["log(x)", "\\log x", N],
   ["log(100)", "2", N],
+  // A small `e` between digits outside TeX is a decimal exponent inside expressions too
+  ["2*1e-14", "2e-14", E],
+  ["(1e-5)^2", "1e-10", E],
+  ["2*1e3", "6e", N],
+  ["\\frac{2e-1}{2}", "e-1/2", E],
+  // Values through a complex step are floats; non-integer factorials are Γ(n+1)
+  ["abs(1+exp(i*pi/3))", "sqrt(3)", E],
+  ["abs(1+exp(i*pi/3))", "1.7320508", E],
+  ["abs(1+exp(i*pi/3))", "1.7320509", N],
+  ["(1/2)!", "sqrt(pi)/2", E],
+  ["(-7/2)!", "(-8/15)*sqrt(pi)", E],
+  ["(-7/2)!", "(8/15)*sqrt(pi)", N],
+  ["acosh(1/2)", "i*pi/3", E],
+  ["acosh(1/2)", "i*pi/4", N],
+  // A sign in an exponent takes the whole tower above it
+  ["5^-3^-2", "5^(-1/9)", E],
+  ["5^-3^-2", "5^(1/9)", N],
+  ["e^-x^2", "e^{-x^2}", E],
+  ["e^-x^2", "e^{x^2}", N],
+  // A float64 printout inside an expression, within 8 ulps
+  ["74689676.31109099*sqrt(5578547747455547)", "(824947474856/11045)*sqrt(5578547747455547)", E],
+  ["74689676.31109199*sqrt(5578547747455547)", "(824947474856/11045)*sqrt(5578547747455547)", N],
+  // Names in exponents are not sampled wide (64 digits cannot see the -1 next to 1370^1370)
+  ["x^x+x^x-1-2*x^x", "-1", E],
+  ["x^x+x^x-2-2*x^x", "-1", N],
+  // number-name / number-name divides whole (as mathjs); `1/2x` stays x/2
+  ["6x/3x", "2", E],
+  ["6x/3x", "2x^2", N],
+  ["-28y/-4y", "7", E],
+  ["8 pi / 2 pi", "4", E],
+  ["1/2x", "x/2", E],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
