@@ -104,6 +104,11 @@ const LATER_HOLDOUTS = [
     minRows: 200,
     earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4"],
   },
+  {
+    name: "holdout6",
+    minRows: 125,
+    earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"],
+  },
 ];
 for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
   Deno.test(`${name} shares no test suite and no pair with any earlier set`, async () => {
