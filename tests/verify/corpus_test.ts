@@ -105,6 +105,11 @@ const LATER_HOLDOUTS = [
     earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4"],
   },
   {
+    name: "holdout6",
+    minRows: 125,
+    earlier: ["blind", "tuning", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"],
+  },
+  {
     name: "holdout7",
     minRows: 340,
     earlier: [
@@ -115,6 +120,7 @@ const LATER_HOLDOUTS = [
       "holdout3",
       "holdout4",
       "holdout5",
+      "holdout6",
     ],
   },
 ];
