@@ -263,10 +263,12 @@ export function preclean(answer: string): string {
   // (after a lone name, `x \approx 0.577`, the value after it).
   const approx = /^([\s\S]+?)\\approx([\s\S]+)$/.exec(s);
   if (approx) s = /^\s*[a-zA-Z]\s*$/.test(approx[1]) ? approx[2] : approx[1];
-  // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi").
-  // Glued units only from a short list ("5cm"); "2xy" is a product, not 2 with a unit.
-  const unit = /^(.*[\d}])(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
-    .exec(s.trim());
+  // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi"), or after
+  // `\pi` and `^\circ` ("2\pi cm"). Glued units only from a short list ("5cm"); "2xy" is a
+  // product, not 2 with a unit.
+  const unit =
+    /^(.*(?:[\d}]|\\pi|\\circ))(\s*)([a-zA-Z]{2,}\.?(?:\^\d)?(?:\s+[a-zA-Z]{2,}\.?(?:\^\d)?)*)\s*$/
+      .exec(s.trim());
   // Words of two or three letters only from a list of units: "2 xy", "1/2 mv^2" are products.
   const words = unit?.[3].trim().split(/\s+/) ?? [];
   if (

@@ -14,7 +14,7 @@ export interface ExtractedAnswer {
   /**
    * How it was found: `boxed`, `boxed_multiple`, `final_answer`, `gsm8k`, `answer_heading`,
    * `answer_is`,
-   * `answer_line`, `bare`, `last_math`, `last_number`; or why not: `no_answer`, `truncated`,
+   * `answer_line`, `bare`, `last_math`, `last_number`, `text`; or why not: `no_answer`, `truncated`,
    * `empty`.
    */
   reason: string;
@@ -296,6 +296,13 @@ export function extractAnswer(text: string, options: ExtractAnswerOptions = {}):
     const n = lastNumber(s);
     if (n !== null) return { answer: n, reason: "last_number" };
   }
+  // A short line of words with no number or maths (`New York City`, `Romeo and Juliet by
+  // Shakespeare`): a text answer, compared as text. A sentence (a comma, 7+ words) is not.
+  const line = s.trim();
+  const short = line.split(/\s+/).length <= 6 && !/[\d,\n]/.test(line);
+  if (bare && line !== "" && short) {
+    return { answer: tidy(line), reason: "text" };
+  }
   return { answer: null, reason: "no_answer" };
 }
 
@@ -324,7 +331,8 @@ function markedAnswer(s: string): ExtractedAnswer | null {
       ? { answer: null, reason: "truncated" }
       : { answer, reason: "final_answer" };
   }
-  const gsm = lastMatch(/^[ \t]*####[ \t]*(.*)$/gm, s);
+  // `#### 72` on its own line, or after the working on the same line (`reasoning #### 72`)
+  const gsm = lastMatch(/(?:^|[ \t])####[ \t]*(.*)$/gm, s);
   if (gsm) {
     const answer = tidy(gsm[1]);
     return answer === "" ? { answer: null, reason: "truncated" } : { answer, reason: "gsm8k" };

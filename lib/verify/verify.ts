@@ -130,6 +130,11 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   if (p.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" }, gp);
   }
+  const words = gp.t === "text" || (gp.t === "seq" && gp.items.every((i) => i.t === "text"));
+  if (p.reason === "text" && !words) {
+    // "I am not sure." against a value: words with no answer in them
+    return done({ result: "not_equal", reason: "no_answer" }, gp);
+  }
   const pp = p.answer === g.answer ? gp : tryParse(p.answer);
   if (pp instanceof Error) {
     const reason = pp instanceof RangeError ? "too_large" : "pred_unparseable";

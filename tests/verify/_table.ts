@@ -782,6 +782,17 @@ const REGION_CASES: Case[] = [
   ["-28y/-4y", "7", E],
   ["8 pi / 2 pi", "4", E],
   ["1/2x", "x/2", E],
+  // A short line of words with no number is a text answer; `####` after working on one line
+  ["<answer>New York City!</answer>", "new york city", E],
+  ["Romeo and Juliet by Shakespeare", "romeo and juliet by shakespeare", E],
+  ["Romeo and Juliet by Marlowe", "romeo and juliet by shakespeare", N],
+  ["I don't know the answer here", "42", N],
+  ["72", "reasoning #### 72", E],
+  ["71", "reasoning #### 72", N],
+  // Unit words after `\pi` and `^\circ`; a variable is not a unit
+  ["2\\pi cm", "2\\pi", E],
+  ["2\\pi cm", "3\\pi", N],
+  ["2\\pi x", "2\\pi", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
