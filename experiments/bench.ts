@@ -77,11 +77,13 @@ const policyPart: Part = async (config, run) => {
 };
 
 /**
- * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the fifth,
- * fourth and third holdouts, the second holdout's blind and tuning halves, the late holdout, then the
- * corpus's blind and tuning halves.
+ * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the
+ * seventh to third holdouts, the second holdout's blind and tuning halves, the late holdout, then
+ * the corpus's blind and tuning halves.
  */
 const VERIFY_CORPUS = [
+  "holdout7",
+  "holdout6",
   "holdout5",
   "holdout4",
   "holdout3",

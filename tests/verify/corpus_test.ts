@@ -83,6 +83,12 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after fixes made from its rows (blind, before them: 0.506, 0 false positives; every
     // row is `equal`, so the false-positive cap guards only against a future `not_equal` row).
     holdout5: [0.86, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.856, 1 false positive, `72..`
+    // against lm-eval's `#### 72`, a format check).
+    holdout6: [0.9, 1],
+    // Fit: after fixes made from its rows (blind, before them: 0.944, 0 false positives of 3
+    // `not_equal` rows).
+    holdout7: [0.98, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
