@@ -282,8 +282,9 @@ function percentDirections(a: Scalar, b: Scalar, percent: boolean): [boolean, bo
   ];
 }
 
+/** A side in radians: `pi` in it, or an inverse trig function's value (`arctan(1)` vs `45°`). */
 function hasPi(s: Scalar): boolean {
-  return s.t === "expr" && /\bpi\b/.test(s.src);
+  return s.t === "expr" && /\b(?:pi|asin|acos|atan|atan2|asec|acsc|acot)\b/.test(s.src);
 }
 
 /**

@@ -793,6 +793,15 @@ const REGION_CASES: Case[] = [
   ["2\\pi cm", "2\\pi", E],
   ["2\\pi cm", "3\\pi", N],
   ["2\\pi x", "2\\pi", N],
+  // Degrees against an inverse trig value (radians); the real line as an interval
+  ["arctan(1)", "45°", E],
+  ["\\arcsin(1/2)", "30^\\circ", E],
+  ["\\arcsin(1/2)", "60^\\circ", N],
+  ["arctan(1)", "45", N],
+  ["\\mathbb{R}", "(-\\infty, \\infty)", E],
+  ["x \\in \\mathbb{R}", "(-\\infty, \\infty)", E],
+  ["ℝ", "(-\\infty, \\infty)", E],
+  ["\\mathbb{R}", "(0, \\infty)", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
