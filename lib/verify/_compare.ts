@@ -314,6 +314,14 @@ function compareIntervals(a: Omit<IntervalForm, "variable">, b: typeof a, o: Ver
 function compareMatrix(a: Parsed, b: Parsed, o: VerifyOptions): Verdict {
   const rowsOf = (p: Parsed): Parsed[][] | null => {
     if (p.t === "matrix") return p.rows;
+    // `[[1,2],[3,4]]`: a list of equal-length rows is a matrix
+    if (
+      p.t === "seq" && p.kind !== "set" && p.items.length > 1 &&
+      p.items.every((r) => r.t === "seq" && r.kind !== "set")
+    ) {
+      const rows = (p.items as (Parsed & { t: "seq" })[]).map((r) => r.items);
+      if (rows.every((r) => r.length === rows[0].length)) return rows;
+    }
     if (p.t === "seq" && p.kind !== "set") return [p.items];
     return null;
   };

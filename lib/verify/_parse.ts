@@ -224,7 +224,7 @@ export function preclean(answer: string): string {
       /(?<!\\)\\[,;:! ]|\\(?:q?quad|(?:neg)?(?:thin|med|thick)space|enspace|enskip)(?![a-zA-Z])|~/g,
       " ",
     )
-    .replace(/\\\$|\$/g, "")
+    .replace(/\\\$|\$|[£€¥]/g, "") // currency signs
     .replace(/\{,\}/g, ",")
     .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, "\\frac")
     .replace(/\\(?:le|leq|leqslant)(?![a-zA-Z])|<=/g, "≤")
@@ -238,6 +238,7 @@ export function preclean(answer: string): string {
       /(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ)(?!\s*[\^_])/g,
       "(-\\infty,\\infty)",
     )
+    .replace(/^\s*<([^<>=]*,[^<>=]*)>\s*$/, "($1)") // a vector `<1, 2, 3>`
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")")
     .replace(/\\lbrack(?![a-zA-Z])\s*/g, "[").replace(/\\rbrack(?![a-zA-Z])\s*/g, "]")
     .replace(/\\lbrace(?![a-zA-Z])\s*/g, "\\{").replace(/\\rbrace(?![a-zA-Z])\s*/g, "\\}");
@@ -268,6 +269,8 @@ export function preclean(answer: string): string {
   // (after a lone name, `x \approx 0.577`, the value after it).
   const approx = /^([\s\S]+?)\\approx([\s\S]+)$/.exec(s);
   if (approx) s = /^\s*[a-zA-Z]\s*$/.test(approx[1]) ? approx[2] : approx[1];
+  // A speed or acceleration unit after a number and a space: "20 m/s", "9.8 m/s^2", "60 km/h".
+  s = s.replace(/(\d)\s+(?:k?m|cm|mm|mi|ft|in)\/(?:s|h|hr|min)(?:\^?2|²)?\s*$/, "$1");
   // Trailing unit words after a number: "18 dollars", "5 sq ft" (not "2 x", not "3 pi"), or after
   // `\pi` and `^\circ` ("2\pi cm"). Glued units only from a short list ("5cm"); "2xy" is a
   // product, not 2 with a unit.

@@ -802,6 +802,17 @@ const REGION_CASES: Case[] = [
   ["x \\in \\mathbb{R}", "(-\\infty, \\infty)", E],
   ["ℝ", "(-\\infty, \\infty)", E],
   ["\\mathbb{R}", "(0, \\infty)", N],
+  // Currency signs, speed units after a space, ASCII vectors, a list of rows as a matrix
+  ["£5", "5", E],
+  ["5€", "5", E],
+  ["20 m/s", "20", E],
+  ["9.8 m/s^2", "9.8", E],
+  ["20 m/s", "21", N],
+  ["x m/s", "x", N],
+  ["<1, 2, 3>", "(1,2,3)", E],
+  ["<1, 2, 3>", "(1,2,4)", N],
+  ["\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "[[1,2],[3,4]]", E],
+  ["\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "[[1,2],[4,3]]", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
