@@ -344,10 +344,12 @@ class Converter {
         } else if (
           (FUNCTIONS[word] &&
             (!CALL_ONLY.includes(word) || /^\s*\(/.test(this.s.slice(this.i + word.length)))) ||
-          word === "pi" || word === "Infinity"
+          word === "pi" || word === "Infinity" || (word === "oo" && !this.tex)
         ) {
           this.i += word.length;
-          if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
+          // `oo` is SymPy's printed infinity (plain text only)
+          if (word === "oo") push({ k: "atom", v: "Infinity" });
+          else if (word === "pi" || word === "Infinity") push({ k: "atom", v: word });
           else push({ k: "atom", v: this.func(word === "log" ? "log" : FUNCTIONS[word]) });
         } else if (GREEK_PREFIX.test(word)) {
           // `thetad`, `omegat`, `rhoL`: a Greek name of 3+ letters glued to a letter is a product

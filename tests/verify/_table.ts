@@ -813,6 +813,9 @@ const REGION_CASES: Case[] = [
   ["<1, 2, 3>", "(1,2,4)", N],
   ["\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "[[1,2],[3,4]]", E],
   ["\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "[[1,2],[4,3]]", N],
+  // SymPy's `oo` is infinity in plain text
+  ["(-oo, 2)", "(-\\infty, 2)", E],
+  ["(-oo, 2)", "(-\\infty, 3)", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
