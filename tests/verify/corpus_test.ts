@@ -129,6 +129,20 @@ const LATER_HOLDOUTS = [
       "holdout6",
     ],
   },
+  {
+    name: "holdout8",
+    minRows: 80,
+    earlier: [
+      "blind",
+      "tuning",
+      "holdout",
+      "holdout2",
+      "holdout3",
+      "holdout4",
+      "holdout5",
+      "holdout7",
+    ],
+  },
 ];
 for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
   Deno.test(`${name} shares no test suite and no pair with any earlier set`, async () => {
