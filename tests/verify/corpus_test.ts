@@ -140,6 +140,7 @@ const LATER_HOLDOUTS = [
       "holdout3",
       "holdout4",
       "holdout5",
+      "holdout6",
       "holdout7",
     ],
   },
