@@ -39,6 +39,14 @@ function compareEquations(a: Parsed & { t: "eq" }, b: Parsed & { t: "eq" }, o: V
   if (same.result === "equal") return same;
   const swapped = combine([compareScalar(al, br, o), compareScalar(ar, bl, o)]);
   if (swapped.result === "equal") return swapped;
+  // `y = 2x + 3` and `f(x) = 2x + 3` define the same function of x
+  const dependent = (l: Scalar, r: Scalar) =>
+    l.t === "expr" && (l.norm === "y" || DEFINED.test(l.norm)) &&
+    (l.norm === "y" || r.t !== "expr" || r.vars.includes(DEFINED.exec(l.norm)![1]));
+  if (dependent(al, ar) && dependent(bl, br) && al.norm !== bl.norm) {
+    const rhs = compareScalar(ar, br, o);
+    if (rhs.result === "equal") return rhs;
+  }
   const vars = [...new Set([...varsOf(al), ...varsOf(ar)])].sort();
   const varsB = [...new Set([...varsOf(bl), ...varsOf(br)])].sort();
   if (vars.join(",") !== varsB.join(",")) return NOT("variables_differ");
@@ -433,6 +441,8 @@ function decimalComma(list: Parsed, num: Parsed): Verdict | null {
 }
 
 // A name: `x`, `f__x_` (f(x)), `a_n`, a segment `A * B` (AB), or `abs(A * B)` (|AB|).
+/** `f(x)` as the parser names it (`f__x_`): a one-letter function of one variable. */
+const DEFINED = /^[a-zA-Z]__([a-z])_$/;
 const NAME =
   /^(?:[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?|[A-Z](?: \* [A-Z])+|abs\([A-Z](?: \* [A-Z])+\))$/;
 

@@ -47,11 +47,17 @@ export function cleanAnswerText(text: string): string {
  * when no command in the text is escaped once, so matrix row breaks (`\\`) in normal LaTeX stay.
  */
 function undoubleEscapes(s: string): string {
+  // Every escape doubled (`\\begin{matrix} x \\\\ \\sqrt{3}`): undo them all, row breaks included.
+  if (allDoubled(s)) return s.replace(/\\\\/g, "\\");
   // `\\dfrac` next to single escapes (a hand-edited gold): a row break is never glued to these.
   s = s.replace(/(?<!\\)\\\\(?=(?:[dt]?frac|sqrt|left|right|cdot|times|pi)(?![a-zA-Z]))/g, "\\");
-  if (!s.includes("\\\\") || !/\\\\(?:[a-zA-Z]{2,}|[{}])/.test(s)) return s;
-  if (/(?<!\\)\\[a-zA-Z{}]/.test(s.replace(/\\\\/g, ""))) return s;
-  return s.replace(/\\\\/g, "\\");
+  return allDoubled(s) ? s.replace(/\\\\/g, "\\") : s;
+}
+
+/** True when the text has doubled command escapes and no command escaped once. */
+function allDoubled(s: string): boolean {
+  if (!s.includes("\\\\") || !/\\\\(?:[a-zA-Z]{2,}|[{}])/.test(s)) return false;
+  return !/(?<!\\)\\[a-zA-Z{}]/.test(s.replace(/\\\\/g, ""));
 }
 
 /** The part a reader grades: after the last `</think>`, inside the last `<answer>…</answer>`. */

@@ -816,6 +816,16 @@ const REGION_CASES: Case[] = [
   // SymPy's `oo` is infinity in plain text
   ["(-oo, 2)", "(-\\infty, 2)", E],
   ["(-oo, 2)", "(-\\infty, 3)", N],
+  // `y = …` and `f(x) = …` define the same function; every escape doubled, row breaks included
+  ["y = 2x + 3", "f(x) = 2x + 3", E],
+  ["y = 2x + 4", "f(x) = 2x + 3", N],
+  ["f(t) = 2x + 3", "y = 2x + 3", N],
+  ["x = 3", "y = 3", N],
+  [
+    "\\\\begin{matrix} x \\\\\\\\ \\\\sqrt{3} \\\\\\\\ \\\\frac12 \\\\end{matrix}",
+    "\\begin{matrix} x \\\\ \\sqrt{3} \\\\ 0.5 \\end{matrix}",
+    E,
+  ],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],

@@ -89,6 +89,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after fixes made from its rows (blind, before them: 0.944, 0 false positives of 3
     // `not_equal` rows).
     holdout7: [0.98, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.920, 0 false positives).
+    holdout8: [0.93, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
