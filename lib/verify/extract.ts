@@ -141,6 +141,7 @@ function tidy(answer: string): string {
   for (let k = 0; k < 3; k++) {
     const before = s;
     s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").replace(/^#{2,}\s*/, "")
+      .replace(/^(?:therefore|thus|hence|so|then|finally)\b,?\s+(?=\S)/i, "") // "Therefore x = 5."
       .trim();
     s = trimPunctuation(s).replace(/(?<!\\)\\$/, "").trim(); // `185\`: a stray escape
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
@@ -217,6 +218,7 @@ const MATH_WORDS = new Set([
 /** True when a text reads as a short answer rather than prose (fewer than 3 plain words). */
 function looksBare(text: string): boolean {
   if (text.length > 500 || text.split("\n").length > 6) return false;
+  if (/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(text)) return false; // CJK words are prose
   const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
   return proseWords(stripped) < 3;
 }

@@ -826,6 +826,12 @@ const REGION_CASES: Case[] = [
     "\\begin{matrix} x \\\\ \\sqrt{3} \\\\ 0.5 \\end{matrix}",
     E,
   ],
+  // A leading "Therefore"/"Thus"/"So" before a bare answer; CJK text is prose
+  ["Therefore x = 5.", "5", E],
+  ["Thus, $\\frac12$", "0.5", E],
+  ["Therefore x = 5.", "6", N],
+  ["答案是 5", "5", E],
+  ["答案是 5", "6", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
