@@ -198,6 +198,66 @@ const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
  * Removes `$`, sizing and spacing commands and units (`\text{ cm}`, trailing "dollars"); maps
  * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
  */
+const UNIT_WORDS_NUM: Record<string, number> = {
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+const SCALE_WORDS: Record<string, number> = { thousand: 3, million: 6, billion: 9, trillion: 12 };
+
+/**
+ * A whole answer spelled in English number words (`five`, `twenty-one`, `one hundred and two`,
+ * `minus three`), as its integer; null when any word is not a number word.
+ */
+function numberWords(text: string): number | null {
+  const words = text.toLowerCase().replace(/[.!]$/, "").split(/[\s-]+/).filter((w) => w !== "");
+  if (words.length === 0 || words.length > 12) return null;
+  let sign = 1;
+  if (words[0] === "minus" || words[0] === "negative") {
+    sign = -1;
+    words.shift();
+  }
+  let total = 0;
+  let current = 0;
+  let seen = false;
+  for (const w of words) {
+    if (w in UNIT_WORDS_NUM) {
+      current += UNIT_WORDS_NUM[w];
+      seen = true;
+    } else if (w === "hundred" && seen) current *= 100;
+    else if (w in SCALE_WORDS && seen) {
+      total += current * 10 ** SCALE_WORDS[w];
+      current = 0;
+    } else if (w !== "and" || !seen) return null;
+  }
+  return seen ? sign * (total + current) : null;
+}
+
 export function preclean(answer: string): string {
   let s = unicodeMath(answer);
   // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.
@@ -242,6 +302,11 @@ export function preclean(answer: string): string {
     .replace(/\\langle(?![a-zA-Z])/g, "(").replace(/\\rangle(?![a-zA-Z])/g, ")")
     .replace(/\\lbrack(?![a-zA-Z])\s*/g, "[").replace(/\\rbrack(?![a-zA-Z])\s*/g, "]")
     .replace(/\\lbrace(?![a-zA-Z])\s*/g, "\\{").replace(/\\rbrace(?![a-zA-Z])\s*/g, "\\}");
+  // `1.2 million`, `\$3 billion`: a scale word multiplies the number before it (never a unit).
+  s = s.replace(
+    /(\d+(?:\.\d+)?)\s*(?:\\text\{\s*)?(thousand|million|billion|trillion)\b(?:\s*\})?/gi,
+    (_m, n: string, w: string) => `${n}*10^(${SCALE_WORDS[w.toLowerCase()]})`,
+  );
   // `33.5 percent`, `\frac12\text{ percent}`, `12 pct`: a percent word after a number is `%`.
   s = s.replace(
     /([\d}])\s*(?:\\(?:text|textrm|mathrm|mbox)\s*\{\s*)?(?:percent(?:age)?|per\s*cent|pct)\.?(?:\s*\})?\s*$/i,
@@ -647,6 +712,8 @@ function determinant(body: string): string {
 export function parseAnswer(answer: string): Parsed {
   const plain = answer.trim();
   if (FAST_INT.test(plain) || FAST_DEC.test(plain)) return parseScalar(plain); // most answers
+  const spelled = numberWords(plain);
+  if (spelled !== null) return parseScalar(String(spelled));
   const time = TIME.exec(plain.replace(/\$|\\text\{\s*|\}/g, "").trim());
   if (time) return timeValue(time);
   const s = preclean(answer);

@@ -130,15 +130,16 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   if (p.answer.length > maxAnswerLength) {
     return done({ result: "unverifiable", reason: "too_long" }, gp);
   }
-  const words = gp.t === "text" || (gp.t === "seq" && gp.items.every((i) => i.t === "text"));
-  if (p.reason === "text" && !words) {
-    // "I am not sure." against a value: words with no answer in them
-    return done({ result: "not_equal", reason: "no_answer" }, gp);
-  }
   const pp = p.answer === g.answer ? gp : tryParse(p.answer);
   if (pp instanceof Error) {
     const reason = pp instanceof RangeError ? "too_large" : "pred_unparseable";
     return done({ result: "unverifiable", reason }, gp, pp);
+  }
+  const words = (x: Parsed) =>
+    x.t === "text" || (x.t === "seq" && x.items.every((i) => i.t === "text"));
+  if (p.reason === "text" && words(pp) && !words(gp)) {
+    // "I am not sure." against a value: words with no answer in them
+    return done({ result: "not_equal", reason: "no_answer" }, gp, pp);
   }
   // Several boxed answers are one answer set: `\boxed{1} and \boxed{-2}` vs `-2, 1`.
   const boxes = p.reason === "boxed_multiple" || g.reason === "boxed_multiple";

@@ -832,6 +832,17 @@ const REGION_CASES: Case[] = [
   ["Therefore x = 5.", "6", N],
   ["答案是 5", "5", E],
   ["答案是 5", "6", N],
+  // English number words as a whole answer; scale words multiply (never units)
+  ["five", "5", E],
+  ["The answer is five.", "5", E],
+  ["twenty-one", "21", E],
+  ["one hundred and two", "102", E],
+  ["minus three", "-3", E],
+  ["five", "6", N],
+  ["1.2 million", "1200000", E],
+  ["\\$1.2 million", "1200000", E],
+  ["1.2 million", "1.2", N],
+  ["3 \\text{ thousand}", "3000", E],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
