@@ -146,6 +146,22 @@ const LATER_HOLDOUTS = [
       "holdout7",
     ],
   },
+  {
+    name: "holdout9",
+    minRows: 300,
+    earlier: [
+      "blind",
+      "tuning",
+      "holdout",
+      "holdout2",
+      "holdout3",
+      "holdout4",
+      "holdout5",
+      "holdout6",
+      "holdout7",
+      "holdout8",
+    ],
+  },
 ];
 for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
   Deno.test(`${name} shares no test suite and no pair with any earlier set`, async () => {
