@@ -91,6 +91,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     holdout7: [0.98, 0],
     // Fit: after fixes made from its rows (blind, before them: 0.920, 0 false positives).
     holdout8: [0.93, 0],
+    // Blind (no fix made from its rows): 0.984; the four false positives are oppia-android's
+    // conventions (docs/verify.md).
+    holdout9: [0.98, 4],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
