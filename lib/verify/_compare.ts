@@ -440,9 +440,9 @@ function decimalComma(list: Parsed, num: Parsed): Verdict | null {
   return value && ratEqual(value.value, num.value) ? EQUAL("decimal_comma") : null;
 }
 
-// A name: `x`, `f__x_` (f(x)), `a_n`, a segment `A * B` (AB), or `abs(A * B)` (|AB|).
 /** `f(x)` as the parser names it (`f__x_`): a one-letter function of one variable. */
 const DEFINED = /^[a-zA-Z]__([a-z])_$/;
+// A name: `x`, `f__x_` (f(x)), `a_n`, a segment `A * B` (AB), or `abs(A * B)` (|AB|).
 const NAME =
   /^(?:[a-zA-Z]\w*(?: \* \(\w+(?:, \w+)*\))?|[A-Z](?: \* [A-Z])+|abs\([A-Z](?: \* [A-Z])+\))$/;
 

@@ -285,6 +285,9 @@ function doubleFactorial(arg: string): string {
   return `(2^(${n}/2)*gamma(${n}/2+1)*(pi/2)^((cos(pi*${n})-1)/4))`;
 }
 
+const DECIMAL_TEX = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/;
+const DECIMAL_CODE = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![a-zA-Z\d.^]))?/;
+
 /** Recursive-descent converter over one LaTeX string. */
 class Converter {
   i = 0;
@@ -720,9 +723,6 @@ class Converter {
  * @returns e.g. `2*sqrt(3)*x`.
  * @throws {LatexError} When the text cannot be read.
  */
-const DECIMAL_TEX = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/;
-const DECIMAL_CODE = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![a-zA-Z\d.^]))?/;
-
 export function latexToMathjs(latex: string): string {
   const c = new Converter(latex);
   const out = c.seq();

@@ -194,11 +194,7 @@ const SHORT_UNITS = new RegExp(
 );
 const KNOWN_WORDS = /^(?:pi|sin|cos|tan|log|ln|exp|sqrt|or|and|infty|i|e)$/;
 
-/**
- * Removes `$`, sizing and spacing commands and units (`\text{ cm}`, trailing "dollars"); maps
- * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
- */
-const UNIT_WORDS_NUM: Record<string, number> = {
+const NUMBER_WORDS: Record<string, number> = {
   zero: 0,
   one: 1,
   two: 2,
@@ -246,8 +242,8 @@ function numberWords(text: string): number | null {
   let current = 0;
   let seen = false;
   for (const w of words) {
-    if (w in UNIT_WORDS_NUM) {
-      current += UNIT_WORDS_NUM[w];
+    if (w in NUMBER_WORDS) {
+      current += NUMBER_WORDS[w];
       seen = true;
     } else if (w === "hundred" && seen) current *= 100;
     else if (w in SCALE_WORDS && seen) {
@@ -258,6 +254,10 @@ function numberWords(text: string): number | null {
   return seen ? sign * (total + current) : null;
 }
 
+/**
+ * Removes `$`, sizing and spacing commands and units (`\text{ cm}`, trailing "dollars"); maps
+ * relations to single characters (`≤ ≥ ≠`) so that `=` splits equations only.
+ */
 export function preclean(answer: string): string {
   let s = unicodeMath(answer);
   // `Sin(x)`, `ArcTan(x)` (capitalised, as CAS output writes them) are the usual functions.

@@ -283,7 +283,7 @@ function percentDirections(a: Scalar, b: Scalar, percent: boolean): [boolean, bo
 }
 
 /** A side in radians: `pi` in it, or an inverse trig function's value (`arctan(1)` vs `45°`). */
-function hasPi(s: Scalar): boolean {
+function inRadians(s: Scalar): boolean {
   return s.t === "expr" && /\b(?:pi|asin|acos|atan|atan2|asec|acsc|acot)\b/.test(s.src);
 }
 
@@ -308,13 +308,13 @@ function compareWithZero(a: Scalar, b: Scalar, x: BigValue, y: BigValue): Verdic
   }
 }
 
+const STEP_FUNCTION = /\b(?:floor|ceil|roundHalfEven|round|max|min|fix)\(/;
+
 /**
  * True when two constants differ by far more than any rounding (1e-6 relative in floats) and no
  * reading could still make them equal (no written decimal, `%` or degrees): the 64-digit
  * evaluation is then skipped.
  */
-const STEP_FUNCTION = /\b(?:floor|ceil|roundHalfEven|round|max|min|fix)\(/;
-
 function clearlyDifferent(a: Scalar, b: Scalar, percent: boolean): boolean {
   if (percent) return false;
   for (const s of [a, b]) {
@@ -340,8 +340,8 @@ function clearlyDifferent(a: Scalar, b: Scalar, percent: boolean): boolean {
 
 function compareConstants(a: Scalar, b: Scalar, percent: boolean): Verdict {
   if (clearlyDifferent(a, b, percent)) return NOT("value_differs");
-  const aDeg = a.flags.degree && !b.flags.degree && hasPi(b);
-  const bDeg = b.flags.degree && !a.flags.degree && hasPi(a);
+  const aDeg = a.flags.degree && !b.flags.degree && inRadians(b);
+  const bDeg = b.flags.degree && !a.flags.degree && inRadians(a);
   let x, y;
   try {
     x = bigOf(a, aDeg);
