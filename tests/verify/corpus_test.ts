@@ -162,6 +162,23 @@ const LATER_HOLDOUTS = [
       "holdout8",
     ],
   },
+  {
+    name: "holdout10",
+    minRows: 230,
+    earlier: [
+      "blind",
+      "tuning",
+      "holdout",
+      "holdout2",
+      "holdout3",
+      "holdout4",
+      "holdout5",
+      "holdout6",
+      "holdout7",
+      "holdout8",
+      "holdout9",
+    ],
+  },
 ];
 for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
   Deno.test(`${name} shares no test suite and no pair with any earlier set`, async () => {
