@@ -55,8 +55,79 @@ function withRound(m: MathJs): MathJs {
       number: halfEven,
       BigNumber: (x: BigNumber) => x.toDecimalPlaces(0, 6), // Decimal.ROUND_HALF_EVEN
     }),
+    // `a^(p/q)` with q odd (see realRoots): the real root of a negative base, as `\sqrt[3]{-8}`.
+    realPow: m.typed("realPow", {
+      "number, number, number": (a: number, p: number, q: number) =>
+        a < 0 && Math.abs(q % 2) === 1
+          ? (p % 2 === 0 ? 1 : -1) * Math.pow(-a, p / q)
+          : m.pow(a, p / q),
+      "BigNumber, BigNumber, BigNumber": (a: BigNumber, p: BigNumber, q: BigNumber) =>
+        a.isNeg() && q.mod(2).abs().eq(1)
+          ? m.multiply(p.mod(2).isZero() ? 1 : -1, m.pow(a.neg(), p.div(q)))
+          : m.pow(a, p.div(q)),
+      "any, any, any": (a: unknown, p: unknown, q: unknown) =>
+        m.pow(a as number, m.divide(p as number, q as number) as number),
+    }),
   });
   return m;
+}
+
+const ODD_ROOT = /\^\s*\(?\s*-?\s*(?:\(?\s*\d+\s*\)?\s*\/\s*\(?\s*\d*[13579]\s*\)?(?!\d)|\d*\.\d)/;
+
+/**
+ * Rewrites each power whose exponent is a fraction with an odd denominator, `a^(p/q)`, as
+ * `realPow(a, p, q)`: a negative base takes its real root (`(-8)^(1/3)` = -2, `(-1)^(2/9)` = 1),
+ * as `\sqrt[3]{-8}` already does, instead of the principal complex one.
+ *
+ * @example
+ * ```ts
+ * realRoots("(-8)^(1/3)"); // "realPow(-8, 1, 3)"
+ * ```
+ */
+export function realRoots(src: string): string {
+  if (!ODD_ROOT.test(src)) return src;
+  const m = flt();
+  const ratio = (n: MathNode): [number, number] | null => {
+    const x = n as MathNode & {
+      fn?: unknown;
+      args?: MathNode[];
+      content?: MathNode;
+      value?: unknown;
+    };
+    if (x.type === "ParenthesisNode" && x.content) return ratio(x.content);
+    if (x.type === "OperatorNode" && x.fn === "unaryMinus" && x.args?.length === 1) {
+      const r = ratio(x.args[0]);
+      return r && [-r[0], r[1]];
+    }
+    if (x.type === "ConstantNode" && typeof x.value === "number") {
+      // `x^0.2` is `x^(1/5)`: a short decimal as its reduced fraction
+      const [whole, frac = ""] = String(x.value).split(".");
+      if (!/^\d+$/.test(whole) || frac.length > 6 || /e/i.test(frac)) return null;
+      let [num, den] = [Number(whole + frac), 10 ** frac.length];
+      for (const f of [2, 5]) {
+        while (num % f === 0 && den % f === 0) [num, den] = [num / f, den / f];
+      }
+      return [num, den];
+    }
+    if (x.type === "OperatorNode" && x.fn === "divide" && x.args?.length === 2) {
+      const [a, b] = [ratio(x.args[0]), ratio(x.args[1])];
+      return a && b && a[1] === 1 && b[1] === 1 && b[0] !== 0
+        ? [a[0] * Math.sign(b[0]), Math.abs(b[0])]
+        : null;
+    }
+    return null;
+  };
+  return m.parse(src).transform((n) => {
+    const x = n as MathNode & { fn?: unknown; args?: MathNode[] };
+    if (x.type !== "OperatorNode" || x.fn !== "pow" || x.args?.length !== 2) return n;
+    const r = ratio(x.args[1]);
+    if (!r || r[1] % 2 === 0 || r[1] === 1) return n;
+    return new m.FunctionNode("realPow", [
+      x.args[0],
+      new m.ConstantNode(r[0]),
+      new m.ConstantNode(r[1]),
+    ]);
+  }).toString();
 }
 
 export type { BigNumber, MathNode };
@@ -155,6 +226,7 @@ export function magnitudeBound(node: MathNode): number {
         return k * Math.log10(Math.max(k, 2));
       }
       if (name === "sqrt" || name === "nthRoot") return xs[0] ?? 0;
+      if (name === "realPow") return (xs[0] ?? 0) * Math.max(1, 10 ** (xs[1] ?? 0));
       return x;
     }
     default:

@@ -13,6 +13,7 @@ import {
   magnitudeBound,
   type MathNode,
   MAX_LOG10,
+  realRoots,
 } from "./_math.ts";
 import {
   type NumericLiteral,
@@ -503,7 +504,7 @@ export function parseScalar(text: string): Parsed {
   ) {
     return textValue(s);
   }
-  const src = latexToMathjs(s);
+  const src = realRoots(latexToMathjs(s));
   const node = big().parse(src);
   const vars = freeVariables(node);
   const small = vars.length === 0 && magnitudeBound(node) <= MAX_LOG10;
@@ -536,7 +537,7 @@ function sumValue(match: RegExpExecArray, flags: ScalarFlags): Parsed {
   if (count > MAX_SUM_TERMS) {
     throw new RangeError(`Cannot evaluate sum: ${count} terms, more than ${MAX_SUM_TERMS}`);
   }
-  const bodySrc = `(${latexToMathjs(bodyText)})`;
+  const bodySrc = `(${realRoots(latexToMathjs(bodyText))})`;
   const bodyNode = big().parse(bodySrc);
   const m = big();
   const at = (k: bigint): MathNode => {
@@ -621,7 +622,7 @@ export function textAsExpression(p: Parsed & { t: "text" }): Parsed | null {
     return null;
   }
   try {
-    const src = latexToMathjs(p.src);
+    const src = realRoots(latexToMathjs(p.src));
     const node = big().parse(src);
     const vars = freeVariables(node);
     const flags = { percent: false, degree: false };

@@ -843,6 +843,16 @@ const REGION_CASES: Case[] = [
   ["\\$1.2 million", "1200000", E],
   ["1.2 million", "1.2", N],
   ["3 \\text{ thousand}", "3000", E],
+  // A fraction power with an odd denominator takes the real root of a negative base, as \sqrt[3]{}
+  ["(-8)^{1/3}", "-2", E],
+  ["(-8)^(2/3)", "4", E],
+  ["(-8)^(-1/3)", "-1/2", E],
+  ["(-32)^{0.2}", "-2", E],
+  ["(-27x^3)^(1/3)", "-3x", E],
+  ["x^(1/5)", "x^(0.2)", E],
+  ["(-8)^{1/3}", "2", N],
+  ["(-8)^{1/3}", "1+\\sqrt{3}i", N],
+  ["(-1)^(1/2)", "i", E],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
