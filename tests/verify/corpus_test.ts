@@ -105,8 +105,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
   }
 });
 
-// Each later holdout comes from test suites no earlier set used, shares no pair with any set before
-// it, and draws at most 60% of its rows from one repository.
+// Each later holdout comes from test suites no earlier set used (or, holdout11, from issue threads
+// no earlier set cited), shares no pair with any set before it, and draws at most 60% of its rows
+// from one repository.
 const SETS_IN_ORDER = [
   "blind",
   "tuning",
@@ -120,7 +121,10 @@ const SETS_IN_ORDER = [
   "holdout8",
   "holdout9",
   "holdout10",
+  "holdout11",
 ];
+/** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
+const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
 /** Each later holdout with the fewest rows it may have; it is checked against every set before it. */
 const LATER_HOLDOUTS = ([
   ["holdout4", 150],
@@ -130,6 +134,7 @@ const LATER_HOLDOUTS = ([
   ["holdout8", 80],
   ["holdout9", 300],
   ["holdout10", 230],
+  ["holdout11", 105],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
@@ -143,21 +148,38 @@ for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
     // Test suites only: holdout3 took six pairs from Doenet/math-expressions' issue threads, none
     // from its tests.
     const repos = new Set(earlier.filter((c) => (c.source ?? "").includes("::")).map(repoOf));
+    const threads = new Set(earlier.map((c) => c.source ?? "").filter((s) => THREAD.test(s)));
     const pairs = new Set(earlier.map((c) => `${c.pred}\u0000${c.gold}`));
     const cases = await readLabelledCases(new URL(`${name}.jsonl`, dir));
     assert.ok(cases.length >= minRows, `only ${cases.length} rows`);
     const perRepo = new Map<string, number>();
     for (const c of cases) {
       const row = JSON.stringify(c).slice(0, 120);
-      assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, row);
-      assert.match((c as { commit?: string }).commit ?? "", /^[0-9a-f]{40}$/, row);
+      const thread = THREAD.exec(c.source ?? "");
+      if (thread) {
+        // An issue or pull-request thread (holdout11): its own address, cited by no earlier set;
+        // its repository's tests may have fed an earlier set (as in holdout3).
+        const url = (c as { url?: string }).url ?? "";
+        assert.match(
+          url,
+          new RegExp(
+            `^https://github\\.com/${thread[1].replaceAll(".", "\\.")}/(issues|pull)/${thread[2]}$`,
+          ),
+          row,
+        );
+        assert.ok(!threads.has(c.source ?? ""), row);
+      } else {
+        assert.match(c.source ?? "", /^[\w.-]+\/[\w.-]+:[^:]+::.+$/, row);
+        assert.match((c as { commit?: string }).commit ?? "", /^[0-9a-f]{40}$/, row);
+        assert.ok(!repos.has(repoOf(c)), row);
+      }
       assert.ok(c.label === "equal" || c.label === "not_equal", row);
-      assert.ok(!repos.has(repoOf(c)), row);
       assert.ok(
         !pairs.has(`${c.pred}\u0000${c.gold}`) && !pairs.has(`${c.gold}\u0000${c.pred}`),
         row,
       );
-      perRepo.set(repoOf(c), (perRepo.get(repoOf(c)) ?? 0) + 1);
+      const repo = thread ? thread[1] : repoOf(c);
+      perRepo.set(repo, (perRepo.get(repo) ?? 0) + 1);
     }
     for (const [repo, n] of perRepo) {
       assert.ok(n <= 0.6 * cases.length, `${repo}: ${n} of ${cases.length}`);
