@@ -71,7 +71,8 @@ const FUNCTIONS: Record<string, string> = {
   ceil: "ceil",
   ceiling: "ceil",
   round: "roundHalfEven",
-  binom: "combinations",
+  binom: "binomial",
+  binomial: "binomial",
   nthroot: "nthroot",
   re: "re",
   im: "im",
@@ -92,6 +93,7 @@ export const CALL_ONLY = [
   "ceil",
   "round",
   "binom",
+  "binomial",
   "nthroot",
   "re",
   "im",
@@ -378,7 +380,7 @@ class Converter {
           this.i += "\\choose".length;
           const lower = this.seq();
           this.expect("}");
-          push({ k: "atom", v: `combinations(${inner},${lower})` });
+          push({ k: "atom", v: `binomial(${inner},${lower})` });
         } else {
           this.expect("}");
           push({ k: "atom", v: `(${inner})` });
@@ -671,7 +673,7 @@ class Converter {
     } else if (name === "binom" || name === "dbinom" || name === "tbinom") {
       const [n, k] = [this.arg(), this.arg()];
       // `\binom{n}{0}` is 1 for every n (SymPy's `binomial(n, 0)`)
-      push({ k: "atom", v: k.trim() === "0" ? "1" : `combinations(${n},${k})` });
+      push({ k: "atom", v: k.trim() === "0" ? "1" : `binomial(${n},${k})` });
     } else if (name === "sqrt") {
       while (this.s[this.i] === " ") this.i++;
       if (this.s[this.i] === "[") {

@@ -55,6 +55,19 @@ function withRound(m: MathJs): MathJs {
       number: halfEven,
       BigNumber: (x: BigNumber) => x.toDecimalPlaces(0, 6), // Decimal.ROUND_HALF_EVEN
     }),
+    // `\binom{n}{k}`: exact for integers, `Γ(n+1)/(Γ(k+1)Γ(n-k+1))` between them, so that
+    // `\binom{n}{2}` = `n(n-1)/2` can be sampled like any expression.
+    binomial: m.typed("binomial", {
+      "number, number": (n: number, k: number) =>
+        Number.isInteger(n) && Number.isInteger(k) && n >= 0 && k >= 0
+          ? (k > n ? 0 : m.combinations(n, k) as number)
+          : (m.gamma(n + 1) as number) /
+            ((m.gamma(k + 1) as number) * (m.gamma(n - k + 1) as number)),
+      "BigNumber, BigNumber": (n: BigNumber, k: BigNumber) =>
+        n.isInteger() && k.isInteger() && !n.isNeg() && !k.isNeg()
+          ? (k.gt(n) ? m.bignumber(0) : m.combinations(n, k))
+          : m.bignumber(NaN), // non-integers: the float path takes over
+    }),
     // `a^(p/q)` with q odd (see realRoots): the real root of a negative base, as `\sqrt[3]{-8}`.
     realPow: m.typed("realPow", {
       "number, number, number": (a: number, p: number, q: number) =>
@@ -220,7 +233,9 @@ export function magnitudeBound(node: MathNode): number {
       // Periodic functions reduce their argument modulo π at the argument's full size: only small
       // arguments are evaluated (`\tan(e^{9000})` would need π to thousands of digits).
       if (name !== undefined && PERIODIC.has(name)) return x > 15 ? Infinity : 1;
-      if (name === "combinations" || name === "factorial" || name === "gamma") {
+      if (
+        name === "combinations" || name === "binomial" || name === "factorial" || name === "gamma"
+      ) {
         if (x > 5) return Infinity;
         const k = 10 ** x;
         return k * Math.log10(Math.max(k, 2));

@@ -609,7 +609,37 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
       ? NOT("value_differs")
       : EQUAL("symbolic");
   }
-  return simplifiesToZero(`${srcOf(a)} - ${srcOf(b)}`) ? EQUAL("symbolic") : UNSURE("inconclusive");
+  // Few informative float points (exact zeros, underflow): the difference at 64 and 100 digits
+  // decides, and a symbolic simplification to 0 stands only where those do not contradict it.
+  const difference = `(${srcOf(a)}) - (${srcOf(b)})`;
+  const vanish = vanishes(difference, vars, seed);
+  if (vanish === false) return UNSURE("inconclusive");
+  return vanish || simplifiesToZero(difference) ? EQUAL("symbolic") : UNSURE("inconclusive");
+}
+
+/**
+ * Whether an expression is zero at three positive sample points, judged at 64 and 100 digits:
+ * `\sin^2 x + \cos^2 x - 1` and `1/(x-1) + 1/(1-x)` leave a residue that shrinks with the extra
+ * digits (by 15 orders at least, or below 1e-95), where a real value such as `0.5^{8542} x`
+ * (which floats round to 0) stays put. Null when the expression cannot be evaluated so.
+ */
+function vanishes(src: string, vars: string[], seed: number): boolean | null {
+  try {
+    for (const p of samplePoints(vars, seed, 3)) {
+      const at = (m: ReturnType<typeof big>) =>
+        m.evaluate(src, Object.fromEntries(vars.map((v) => [v, m.bignumber(Math.abs(p[v]))])));
+      const lo = at(big());
+      const hi = at(bigHigh());
+      if (!big().isBigNumber(lo) || !bigHigh().isBigNumber(hi)) return null;
+      const [x, y] = [(lo as unknown as BigValue).abs(), (hi as unknown as BigValue).abs()];
+      if (x.isNaN() || y.isNaN()) return null;
+      if (x.isZero() && (y.isZero() || y.lt("1e-95"))) continue; // zero, or noise at 100 digits
+      if (!x.lt("1e-30") || !y.lt(x.times("1e-15"))) return false;
+    }
+    return true;
+  } catch {
+    return null;
+  }
 }
 
 /**

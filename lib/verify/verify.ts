@@ -113,8 +113,8 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   }
   const choice = choiceVerdict(g.answer, p.answer, pred);
   if (choice) return done(choice);
-  // `f'` vs `f'`: the same text is the same answer, even when it cannot be parsed.
-  const same = p.answer !== null && p.answer.trim() === g.answer.trim();
+  // `f'` vs `f'`: the same text (spaces aside) is the same answer, even when it cannot be parsed.
+  const same = p.answer !== null && p.answer.replace(/\s+/g, "") === g.answer.replace(/\s+/g, "");
   const gp = parseCached(g.answer);
   if (gp instanceof Error && same) return done({ result: "equal", reason: "identical" });
   if (gp instanceof Error) {

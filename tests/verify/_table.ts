@@ -853,6 +853,16 @@ const REGION_CASES: Case[] = [
   ["(-8)^{1/3}", "2", N],
   ["(-8)^{1/3}", "1+\\sqrt{3}i", N],
   ["(-1)^(1/2)", "i", E],
+  // Symbolic binomials (Γ between integers); an expression that vanishes at 64 and 100 digits
+  ["\\binom{n}{2}", "n(n-1)/2", E],
+  ["\\binom{n}{2}", "n(n+1)/2", N],
+  ["binomial(n-1, s)+binomial(n-1, s-1)", "binomial(n, s)", E],
+  ["binomial(n-1, s)+binomial(n-1, s+1)", "binomial(n, s)", N],
+  ["0", "sin(x)^2+cos(x)^2-1", E],
+  ["0", "1/(x-1)+1/(1-x)", E],
+  ["0", "0.5^{8542}x", N],
+  ["0", "x^{8542}", N],
+  ["f(x)=\\int_0^1 x^2 dx", "f(x) = \\int_0^1 x^2 dx", E],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],

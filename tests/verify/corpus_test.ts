@@ -73,7 +73,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Five: one is a pair the corpus asserts both ways (conflicts.jsonl), read as the true value.
     blind: [0.95, 5],
     tuning: [0.91, 12],
-    holdout2_tuning: [0.58, 12],
+    // Thirteen: STACK asserts the sets `{(x-a)^6000}` and `{(a-x)^6000}` differ (its set test
+    // compares entries as Maxima leaves them); they are equal, and capo now says so.
+    holdout2_tuning: [0.6, 13],
     holdout2_blind: [0.91, 4],
     // Fit: measured after fixes made from its rows (blind, before them: 0.885, 0 false positives).
     holdout3: [0.95, 0],
@@ -97,6 +99,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after the real-root rule made from its rows (blind, before it: 0.967; every row is
     // `equal`, so the false-positive cap guards only against a future `not_equal` row).
     holdout10: [0.99, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.947, 0 false positives).
+    holdout11: [0.98, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
