@@ -479,7 +479,18 @@ function isReversedAssignment(p: Parsed & { t: "eq" }): boolean {
  * is a constraint, not a value.)
  */
 function isDerivation(p: Parsed & { t: "eq" }): boolean {
-  return (isConstant(p.lhs) || p.opaque === true) && isConstant(p.rhs);
+  return (isConstant(p.lhs) || p.opaque === true || isAskedQuantity(p.lhs)) && isConstant(p.rhs);
+}
+
+/**
+ * `m + n`, `a + b + c`, `m n`: a sum or product of distinct names, the quantity a problem asks for
+ * ("find m + n"), so `m + n = 256 + 37 = 293` states 293. `2x = 4` and `x^2 = 4` are equations.
+ */
+function isAskedQuantity(l: Parsed): boolean {
+  if (l.t !== "expr") return false;
+  const parts = l.norm.split(/ [+*] /);
+  return parts.length > 1 && (!l.norm.includes("+") || !l.norm.includes("*")) &&
+    parts.every((x) => /^[a-zA-Z](?:_\w+)?$/.test(x)) && new Set(parts).size === parts.length;
 }
 
 /** `x = 1, y = 2` vs `(1, 2)` under `assignmentAsValue`: the assigned values, in order. */

@@ -288,7 +288,9 @@ function doubleFactorial(arg: string): string {
 }
 
 const DECIMAL_TEX = /^(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+(?![a-zA-Z\d.]))?/;
-const DECIMAL_CODE = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![a-zA-Z\d.^]))?/;
+// Code output writes `6.0e-9u` for 6e-9·u: with a decimal point a name may follow the exponent.
+const DECIMAL_CODE =
+  /^(?:\d+\.\d*(?:[eE][+-]?\d+(?![\d.^]))?|\.\d+(?:[eE][+-]?\d+(?![\d.^]))?|\d+(?:[eE][+-]?\d+(?![a-zA-Z\d.^]))?)/;
 
 /** Recursive-descent converter over one LaTeX string. */
 class Converter {

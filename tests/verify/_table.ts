@@ -863,6 +863,15 @@ const REGION_CASES: Case[] = [
   ["0", "0.5^{8542}x", N],
   ["0", "x^{8542}", N],
   ["f(x)=\\int_0^1 x^2 dx", "f(x) = \\int_0^1 x^2 dx", E],
+  // A sum or product of distinct names is the asked quantity: its equation states the value
+  ["Answer: m+n = 256+37 = 293", "293", E],
+  ["a+b+c = 12+25+25 = 62", "62", E],
+  ["m+n = 294", "293", N],
+  ["2x = 4", "4", N],
+  ["x + 2y = 5", "5", N],
+  // With a decimal point, a name may follow a code-style exponent (`6.0e-9u`)
+  ["6.0e-9u", "6*10^(-9)*u", E],
+  ["6.0e-9u", "6*10^(-8)*u", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],

@@ -101,6 +101,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     holdout10: [0.99, 0],
     // Fit: after fixes made from its rows (blind, before them: 0.947, 0 false positives).
     holdout11: [0.98, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.919, 3 false positives, all
+    // Symbolics.jl threads on roots of negative values, which capo compares for positive ones).
+    holdout12: [0.95, 3],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
