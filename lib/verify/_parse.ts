@@ -9,6 +9,7 @@ import { GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
 import {
   big,
   evalRational,
+  flt,
   freeVariables,
   magnitudeBound,
   type MathNode,
@@ -652,6 +653,10 @@ function setAlgebra(s: string): Parsed | null {
   if (new Set(ops).size > 1) {
     throw new LatexError(`Cannot read set expression: mixed operators in "${s.slice(0, 60)}"`);
   }
+  if (ops.length === 1 && ops[0] === "setminus") {
+    const spans = intervalsWithout(parts[0].trim(), parts[1].trim());
+    if (spans) return spans;
+  }
   const sets = parts.map((p) => finiteSet(p.trim()));
   let items = sets[0];
   for (const next of sets.slice(1)) {
@@ -663,6 +668,67 @@ function setAlgebra(s: string): Parsed | null {
       : items.filter((x) => !has(next, x));
   }
   return { t: "seq", kind: "set", open: "{", close: "}", items, norm: seqNorm("{", items, "}") };
+}
+
+/**
+ * `\mathbb{R} \setminus \{0\}`, `[0, 6] \setminus \{3\}`: an interval or a union of intervals
+ * without finitely many points, as the union of what is left; null when the left side is not
+ * intervals or the right side not a finite set of numbers.
+ */
+function intervalsWithout(left: string, right: string): Parsed | null {
+  let whole: Parsed;
+  let points: Parsed[];
+  try {
+    whole = parseAnswer(left);
+    points = finiteSet(right);
+  } catch {
+    return null;
+  }
+  const spans = whole.t === "union" ? whole.parts : [whole];
+  const valueOf = (x: Parsed) =>
+    x.t === "num"
+      ? Number(x.value.n) / Number(x.value.d)
+      : x.t === "expr" && x.vars.length === 0
+      ? Number(flt().evaluate(x.src))
+      : NaN;
+  const out: Parsed[] = [];
+  for (const sp of spans) {
+    if (sp.t !== "seq" || sp.kind !== "tuple" || sp.items.length !== 2) return null;
+    if (!"([".includes(sp.open) || !")]".includes(sp.close)) return null;
+    let [lo, hi] = sp.items;
+    let [open, close] = [sp.open, sp.close];
+    const inside = points.filter((p) => valueOf(p) >= valueOf(lo) && valueOf(p) <= valueOf(hi))
+      .sort((a, b) => valueOf(a) - valueOf(b));
+    for (const p of inside) {
+      const v = valueOf(p);
+      if (v === valueOf(lo)) open = "(";
+      else {
+        const items = [lo, p];
+        out.push({
+          t: "seq",
+          kind: "tuple",
+          open,
+          close: ")",
+          items,
+          norm: seqNorm(open, items, ")"),
+        });
+        [lo, open] = [p, "("];
+      }
+      if (v === valueOf(hi)) close = ")";
+    }
+    if (valueOf(lo) < valueOf(hi) || (open === "[" && close === "]")) {
+      const items = [lo, hi];
+      out.push({ t: "seq", kind: "tuple", open, close, items, norm: seqNorm(open, items, close) });
+    }
+  }
+  if (
+    out.length === 0 || out.some((x) => Number.isNaN(valueOf((x as { items: Parsed[] }).items[0])))
+  ) {
+    return null;
+  }
+  return out.length === 1
+    ? out[0]
+    : { t: "union", parts: out, norm: out.map((p) => p.norm).join(" U ") };
 }
 
 /** A finite set of exact numbers (its items, without repeats), or a bracketed set expression. */

@@ -872,6 +872,13 @@ const REGION_CASES: Case[] = [
   // With a decimal point, a name may follow a code-style exponent (`6.0e-9u`)
   ["6.0e-9u", "6*10^(-9)*u", E],
   ["6.0e-9u", "6*10^(-8)*u", N],
+  // Intervals without finitely many points
+  ["\\mathbb{R} \\setminus \\{0\\}", "(-\\infty,0)\\cup(0,\\infty)", E],
+  ["x \\neq 0", "\\mathbb{R} \\setminus \\{0\\}", E],
+  ["[0,6] \\setminus \\{0\\}", "(0,6]", E],
+  ["[0,6] \\setminus \\{3\\}", "[0,3)\\cup(3,6]", E],
+  ["\\mathbb{R} \\setminus \\{0\\}", "(-\\infty,0)\\cup[0,\\infty)", N],
+  ["\\mathbb{R}\\setminus\\{1, 2\\}", "(-\\infty,1)\\cup(1,\\infty)", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
