@@ -639,6 +639,8 @@ function seqNorm(open: string, items: Parsed[], close: string): string {
 
 const RELATION = /^(?:≤|≥|≠|<|>)/;
 
+const SET_BUILDER =
+  /^\\\{\s*([a-zA-Z])\s*(?:\\in\s*\(-\\infty,\s*\\infty\)\s*)?(?:\\mid|\\vert|\||:)\s*([^{}]+?)\s*\\\}$/;
 const SET_OP = /^\\(cap|cup|setminus)(?![a-zA-Z])/;
 
 /**
@@ -785,6 +787,9 @@ export function parseAnswer(answer: string): Parsed {
   if (time) return timeValue(time);
   const s = preclean(answer);
   if (s === "") throw new LatexError("Cannot read answer: expected an expression, got nothing");
+  // Set-builder notation, `\{x \mid x > 2\}`, `\{x \in \mathbb{R} : x \ne 0\}`: the condition.
+  const builder = SET_BUILDER.exec(s);
+  if (builder && builder[2].includes(builder[1])) return parseAnswer(builder[2]);
   const det = DET.exec(s);
   if (det && det[1].replace(/\s/g, "").length === det[4].replace(/\s/g, "").length) {
     return parseScalar(determinant(det[3]));

@@ -879,6 +879,11 @@ const REGION_CASES: Case[] = [
   ["[0,6] \\setminus \\{3\\}", "[0,3)\\cup(3,6]", E],
   ["\\mathbb{R} \\setminus \\{0\\}", "(-\\infty,0)\\cup[0,\\infty)", N],
   ["\\mathbb{R}\\setminus\\{1, 2\\}", "(-\\infty,1)\\cup(1,\\infty)", N],
+  // Set-builder notation reads as its condition
+  ["\\{x \\mid x > 2\\}", "(2, \\infty)", E],
+  ["\\{x \\in \\mathbb{R} \\mid x \\ge 1\\}", "[1,\\infty)", E],
+  ["\\{x : x \\neq 0\\}", "\\mathbb{R}\\setminus\\{0\\}", E],
+  ["\\{x \\mid x > 2\\}", "[2, \\infty)", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
