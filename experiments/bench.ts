@@ -78,10 +78,11 @@ const policyPart: Part = async (config, run) => {
 
 /**
  * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the
- * twelfth to third holdouts, the second holdout's blind and tuning halves, the late holdout, then
+ * thirteenth to third holdouts, the second holdout's blind and tuning halves, the late holdout, then
  * the corpus's blind and tuning halves.
  */
 const VERIFY_CORPUS = [
+  "holdout13",
   "holdout12",
   "holdout11",
   "holdout10",

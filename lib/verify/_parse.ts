@@ -295,6 +295,12 @@ export function preclean(answer: string): string {
     .replace(/==/g, "=") // `L == 2V/(Ed)`: the equation sign of code-style answers
     .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">")
     .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, "\\{\\}")
+    // "all real numbers (except -4)": the real line (without the points)
+    .replace(
+      /^all real(?: numbers)?(?:,?\s*(?:except(?: for)?|but)\s+(?:x\s*=\s*)?(.+))?$/i,
+      (_m, but?: string) => but ? `\\mathbb{R}\\setminus\\{${but}\\}` : "\\mathbb{R}",
+    )
+    .replace(/^(?:all reals|the real line)$/i, "\\mathbb{R}")
     // the real line as the interval it is (`x \in \mathbb{R}`, `ℝ`); not `\mathbb{R}^2`
     .replace(
       /(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ)(?!\s*[\^_])/g,

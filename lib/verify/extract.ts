@@ -144,6 +144,7 @@ function tidy(answer: string): string {
       .replace(/^(?:therefore|thus|hence|so|then|finally)\b,?\s+(?=\S)/i, "") // "Therefore x = 5."
       .trim();
     s = trimPunctuation(s).replace(/(?<!\\)\\$/, "").trim(); // `185\`: a stray escape
+    s = s.replace(/^(['"`])([^'"`]+)\1$/, "$2"); // `'42'`: quoted
     const d = /^\$\$?([\s\S]*?)\$?\$$/.exec(s) ?? /^\\\[([\s\S]*)\\\]$/.exec(s) ??
       /^\\\(([\s\S]*)\\\)$/.exec(s);
     if (d && !d[1].includes("$")) s = d[1].trim();
@@ -170,7 +171,12 @@ function firstSentence(text: string): string {
   const inline = /^\s*\$([^$]+)\$/.exec(line);
   if (inline) return inline[1];
   const end = /\.(?:\s|$)|,?\s+(?:since|because|which|as|so|but|where|when|then)\b/.exec(line);
-  return end ? line.slice(0, end.index) : line;
+  const sentence = end ? line.slice(0, end.index) : line;
+  // "72, in total, so …": a number, then words after a comma (not "and"/"or", which list more)
+  const lead = /^\s*(-?[\d.,/]*\d),\s+(?!(?:and|or)\b)[a-zA-Z]{2,}/.exec(sentence);
+  const plain = lead &&
+    (!lead[1].includes(",") || /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(lead[1]));
+  return plain ? lead[1] : sentence;
 }
 
 // A prose word stands between spaces or punctuation; `theta**(3)`, `(alpha)/(2)`, `2as` are maths.
@@ -287,6 +293,10 @@ export function extractAnswer(text: string, options: ExtractAnswerOptions = {}):
   if (boxes.length > 0) return fromBoxes(s, boxes);
   const found = markedAnswer(s);
   if (found) return found;
+  // "all real numbers except -4": the phrase is the answer (an interval), not its last number
+  if (bare && /^\s*all real(?: numbers)?\b[^\n]{0,60}$/i.test(s)) {
+    return { answer: tidy(s), reason: "bare" };
+  }
   if (bare && looksBare(s.trim())) {
     const line = lastLineAfterProse(s);
     if (line !== null) return { answer: line, reason: "bare" };

@@ -884,6 +884,14 @@ const REGION_CASES: Case[] = [
   ["\\{x \\in \\mathbb{R} \\mid x \\ge 1\\}", "[1,\\infty)", E],
   ["\\{x : x \\neq 0\\}", "\\mathbb{R}\\setminus\\{0\\}", E],
   ["\\{x \\mid x > 2\\}", "[2, \\infty)", N],
+  // "The answer is 72, in total, …"; quoted answers; "all real numbers except …"
+  ["The answer is 72, in total, so the farmer earns that much.", "72", E],
+  ["The answer is 1,000, roughly", "1000", E],
+  ["The answer is 5, and 6", "5, 6", E],
+  ["'42'", "42", E],
+  ["all real numbers except -4", "(-\\infty,-4)\\cup(-4,\\infty)", E],
+  ["all real numbers except -4", "(-\\infty,-5)\\cup(-5,\\infty)", N],
+  ["all real numbers", "5", N],
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
