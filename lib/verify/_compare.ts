@@ -11,8 +11,10 @@ import {
   closeComplex,
   compareScalar,
   compiledOf,
+  constantValue,
   EQUAL,
   type FloatScalar,
+  infinite,
   isScalar,
   NOT,
   samplePoints,
@@ -287,13 +289,6 @@ function ineqInterval(p: Parsed & { t: "ineq" }): IntervalForm | null {
     loClosed: idx > 0 && ops[idx - 1] === "≤",
     hiClosed: idx < ops.length && ops[idx] === "≤",
   };
-}
-
-/** `\infty`, `+\infty` (sign 1) or `-\infty` (sign -1). */
-function infinite(s: Parsed, sign: number): boolean {
-  if (s.t !== "expr") return false;
-  const src = s.src.replace(/[()\s]/g, "");
-  return sign < 0 ? src === "-Infinity" : src === "Infinity" || src === "+Infinity";
 }
 
 function tupleInterval(p: Seq): Omit<IntervalForm, "variable"> | null {
@@ -635,20 +630,6 @@ const near = (x: number, y: number) =>
   x === y ||
   (Number.isFinite(x) && Number.isFinite(y) &&
     Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)));
-
-/** The real value of a constant scalar (±Infinity for infinities), or null. */
-function constantValue(s: Scalar): number | null {
-  if (s.t === "num") return ratToNumber(s.value);
-  if (s.vars.length > 0) return null;
-  if (infinite(s, 1)) return Infinity;
-  if (infinite(s, -1)) return -Infinity;
-  try {
-    const c = toComplex(compiledOf(s.src, new Map()).evaluate({}));
-    return c && Math.abs(c.im) < 1e-12 ? c.re : null;
-  } catch {
-    return null;
-  }
-}
 
 function end(s: Scalar | null, sign: number, closed: boolean): End | null {
   if (s === null) return { s: null, v: sign * Infinity, closed: false };

@@ -99,46 +99,16 @@ const ODD_ROOT = /\^\s*\(?\s*-?\s*(?:\(?\s*\d+\s*\)?\s*\/\s*\(?\s*\d*[13579]\s*\
  */
 export function realRoots(src: string): string {
   if (!ODD_ROOT.test(src)) return src;
-  const m = flt();
-  const ratio = (n: MathNode): [number, number] | null => {
-    const x = n as MathNode & {
-      fn?: unknown;
-      args?: MathNode[];
-      content?: MathNode;
-      value?: unknown;
-    };
-    if (x.type === "ParenthesisNode" && x.content) return ratio(x.content);
-    if (x.type === "OperatorNode" && x.fn === "unaryMinus" && x.args?.length === 1) {
-      const r = ratio(x.args[0]);
-      return r && [-r[0], r[1]];
-    }
-    if (x.type === "ConstantNode" && typeof x.value === "number") {
-      // `x^0.2` is `x^(1/5)`: a short decimal as its reduced fraction
-      const [whole, frac = ""] = String(x.value).split(".");
-      if (!/^\d+$/.test(whole) || frac.length > 6 || /e/i.test(frac)) return null;
-      let [num, den] = [Number(whole + frac), 10 ** frac.length];
-      for (const f of [2, 5]) {
-        while (num % f === 0 && den % f === 0) [num, den] = [num / f, den / f];
-      }
-      return [num, den];
-    }
-    if (x.type === "OperatorNode" && x.fn === "divide" && x.args?.length === 2) {
-      const [a, b] = [ratio(x.args[0]), ratio(x.args[1])];
-      return a && b && a[1] === 1 && b[1] === 1 && b[0] !== 0
-        ? [a[0] * Math.sign(b[0]), Math.abs(b[0])]
-        : null;
-    }
-    return null;
-  };
+  const m = big(); // BigNumber constants, so that evalRational reads `0.2` as 1/5
   return m.parse(src).transform((n) => {
     const x = n as MathNode & { fn?: unknown; args?: MathNode[] };
     if (x.type !== "OperatorNode" || x.fn !== "pow" || x.args?.length !== 2) return n;
-    const r = ratio(x.args[1]);
-    if (!r || r[1] % 2 === 0 || r[1] === 1) return n;
+    const r = evalRational(x.args[1]);
+    if (!r || r.d % 2n === 0n || r.d === 1n) return n;
     return new m.FunctionNode("realPow", [
       x.args[0],
-      new m.ConstantNode(r[0]),
-      new m.ConstantNode(r[1]),
+      new m.ConstantNode(Number(r.n)),
+      new m.ConstantNode(Number(r.d)),
     ]);
   }).toString();
 }

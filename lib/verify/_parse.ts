@@ -9,7 +9,6 @@ import { GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
 import {
   big,
   evalRational,
-  flt,
   freeVariables,
   magnitudeBound,
   type MathNode,
@@ -24,6 +23,7 @@ import {
   type Rational,
   ratToString,
 } from "./_rational.ts";
+import { constantValue, isScalar } from "./_scalar.ts";
 
 /** Flags peeled off a scalar. */
 export interface ScalarFlags {
@@ -693,12 +693,7 @@ function intervalsWithout(left: string, right: string): Parsed | null {
     return null;
   }
   const spans = whole.t === "union" ? whole.parts : [whole];
-  const valueOf = (x: Parsed) =>
-    x.t === "num"
-      ? Number(x.value.n) / Number(x.value.d)
-      : x.t === "expr" && x.vars.length === 0
-      ? Number(flt().evaluate(x.src))
-      : NaN;
+  const valueOf = (x: Parsed) => (isScalar(x) ? constantValue(x) : null) ?? NaN;
   const out: Parsed[] = [];
   for (const sp of spans) {
     if (sp.t !== "seq" || sp.kind !== "tuple" || sp.items.length !== 2) return null;

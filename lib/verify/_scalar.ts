@@ -287,6 +287,17 @@ function inRadians(s: Scalar): boolean {
   return s.t === "expr" && /\b(?:pi|asin|acos|atan|atan2|asec|acsc|acot)\b/.test(s.src);
 }
 
+// mathjs's BigNumber tan/cot keep about half the digits: `\cot(\pi/2)` leaves 1e-37.
+const RESIDUE_MAX = "1e-30";
+
+/**
+ * A rounding residue: tiny at 64 digits (`lo`) and 15 orders smaller at 100 (`hi`), where a
+ * genuine value (`e^{-300}`) stays put.
+ */
+function isResidue(lo: BigValue, hi: BigValue): boolean {
+  return lo.abs().lt(RESIDUE_MAX) && hi.abs().lt(lo.abs().times("1e-15"));
+}
+
 /**
  * Exact zero vs a tiny value: `\sin\pi` leaves a 1e-64 residue at 64 digits, `e^{-300}` is a real
  * 5e-131. Re-evaluating at 100 digits shrinks a residue (by 15 orders at least) and leaves a value
@@ -295,14 +306,11 @@ function inRadians(s: Scalar): boolean {
 function compareWithZero(a: Scalar, b: Scalar, x: BigValue, y: BigValue): Verdict | null {
   if (x.isZero() === y.isZero()) return null;
   const [other, v] = x.isZero() ? [b, y] : [a, x];
-  // mathjs's BigNumber tan/cot keep about half the digits: `\cot(\pi/2)` leaves 1e-37.
-  if (!v.abs().lt("1e-30") || other.t !== "expr") return null;
+  if (!v.abs().lt(RESIDUE_MAX) || other.t !== "expr") return null;
   try {
     const high = bigHigh().evaluate(other.src) as unknown;
     if (!bigHigh().isBigNumber(high)) return UNSURE("precision_limit");
-    // A rounding residue shrinks with the extra digits; a genuine value stays put.
-    const shrank = (high as BigValue).abs().lt(v.abs().times("1e-15"));
-    return shrank ? EQUAL("numeric") : NOT("value_differs");
+    return isResidue(v, high as BigValue) ? EQUAL("numeric") : NOT("value_differs");
   } catch {
     return UNSURE("eval_error");
   }
@@ -407,6 +415,27 @@ export interface FloatScalar {
  * parse cache: a group's responses share one gold. Predictions are compiled afresh.
  */
 const GOLD_COMPILED = new Map<string, FloatScalar>();
+/** `\infty`, `+\infty` (sign 1) or `-\infty` (sign -1). */
+export function infinite(s: Parsed, sign: number): boolean {
+  if (s.t !== "expr") return false;
+  const src = s.src.replace(/[()\s]/g, "");
+  return sign < 0 ? src === "-Infinity" : src === "Infinity" || src === "+Infinity";
+}
+
+/** The real value of a constant scalar (±Infinity for infinities), or null. */
+export function constantValue(s: Scalar): number | null {
+  if (s.t === "num") return ratToNumber(s.value);
+  if (s.vars.length > 0) return null;
+  if (infinite(s, 1)) return Infinity;
+  if (infinite(s, -1)) return -Infinity;
+  try {
+    const c = toComplex(compiledOf(s.src, new Map()).evaluate({}));
+    return c && Math.abs(c.im) < 1e-12 ? c.re : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Compiled gold constants for the float pre-check (pure memo, bounded like the others). */
 const GOLD_CONSTANTS = new Map<string, FloatScalar>();
 const GOLD_COMPILED_LIMIT = 5000;
@@ -634,7 +663,7 @@ function vanishes(src: string, vars: string[], seed: number): boolean | null {
       const [x, y] = [(lo as unknown as BigValue).abs(), (hi as unknown as BigValue).abs()];
       if (x.isNaN() || y.isNaN()) return null;
       if (x.isZero() && (y.isZero() || y.lt("1e-95"))) continue; // zero, or noise at 100 digits
-      if (!x.lt("1e-30") || !y.lt(x.times("1e-15"))) return false;
+      if (!isResidue(x, y)) return false;
     }
     return true;
   } catch {
