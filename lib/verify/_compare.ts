@@ -6,7 +6,7 @@
  */
 import { type Parsed, type Scalar, textAsExpression } from "./_parse.ts";
 import { magnitudeBound, MAX_LOG10 } from "./_math.ts";
-import { parseDecimal, ratEqual, ratToNumber } from "./_rational.ts";
+import { parseDecimal, ratEqual } from "./_rational.ts";
 import {
   closeComplex,
   compareScalar,
