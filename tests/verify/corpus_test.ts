@@ -114,9 +114,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
   }
 });
 
-// Each later holdout comes from test suites no earlier set used (or, holdout11 to holdout13, from
-// issue threads no earlier set cited), shares no pair with any set before it, and draws at most 60%
-// of its rows from one repository.
+// Each later holdout comes from test suites no earlier set used (or, holdout11 to holdout13 and
+// holdout15, from issue threads no earlier set cited), shares no pair with any set before it, and
+// draws at most 60% of its rows from one repository.
 const SETS_IN_ORDER = [
   "blind",
   "tuning",
@@ -133,6 +133,7 @@ const SETS_IN_ORDER = [
   "holdout11",
   "holdout12",
   "holdout13",
+  "holdout15",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -148,6 +149,7 @@ const LATER_HOLDOUTS = ([
   ["holdout11", 105],
   ["holdout12", 115],
   ["holdout13", 36],
+  ["holdout15", 110],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
@@ -170,8 +172,9 @@ for (const { name, minRows, earlier: others } of LATER_HOLDOUTS) {
       const row = JSON.stringify(c).slice(0, 120);
       const thread = THREAD.exec(c.source ?? "");
       if (thread) {
-        // An issue or pull-request thread (holdout11 to holdout13): its own address, cited by no
-        // earlier set; its repository's tests may have fed an earlier set (as in holdout3).
+        // An issue or pull-request thread (holdout11 to holdout13, holdout15): its own address,
+        // cited by no earlier set; its repository's tests may have fed an earlier set (as in
+        // holdout3).
         const url = (c as { url?: string }).url ?? "";
         assert.match(
           url,
