@@ -134,6 +134,7 @@ const SETS_IN_ORDER = [
   "holdout12",
   "holdout13",
   "holdout15",
+  "holdout14",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -150,6 +151,7 @@ const LATER_HOLDOUTS = ([
   ["holdout12", 115],
   ["holdout13", 36],
   ["holdout15", 110],
+  ["holdout14", 125],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
