@@ -16,6 +16,7 @@ A bad line is written as {"verdict":false,"result":"unverifiable","reason":"bad_
 Options:
   --unordered               compare bare comma lists as multisets
   --percent                 let x, x% and x/100 match
+  --signed-variables        judge roots and logs for variables of either sign (sqrt(x^2) is not x)
   --no-inequality-as-interval  do not let "x > 3" match "(3, \\infty)" (on by default)
   --no-assignment-as-value  do not let "x = 3" or "\\sqrt{4} = 2" match "3" / "2" (on by default)
   --no-last-math            no fallback to the last $...$ or \\[...\\] when no answer is marked
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
     options: {
       unordered: { type: "boolean" },
       percent: { type: "boolean" },
+      "signed-variables": { type: "boolean" },
       "no-inequality-as-interval": { type: "boolean" },
       "no-assignment-as-value": { type: "boolean" },
       "no-last-math": { type: "boolean" },
@@ -68,6 +70,7 @@ async function main(): Promise<number> {
   const rows = verifyJsonl(readLines(input), {
     unordered: values.unordered,
     percent: values.percent,
+    signedVariables: values["signed-variables"],
     inequalityAsInterval: values["no-inequality-as-interval"] ? false : undefined,
     assignmentAsValue: values["no-assignment-as-value"] ? false : undefined,
     lastNumber: values["no-last-number"] ? false : undefined,

@@ -74,6 +74,7 @@ const FUNCTIONS: Record<string, string> = {
   binom: "binomial",
   binomial: "binomial",
   nthroot: "nthroot",
+  root: "nthroot", // `root(x^2, 2)`, as calculators write the n-th root
   re: "re",
   im: "im",
   // `\gcd(a, b, …)`, `\lcm`, `\max`, `\min` (any number of arguments); as plain words only before `(`.
@@ -95,6 +96,7 @@ export const CALL_ONLY = [
   "binom",
   "binomial",
   "nthroot",
+  "root",
   "re",
   "im",
   "gcd",
@@ -273,7 +275,7 @@ function nthRoot(args: string): string {
       return `(${args.slice(0, i)})^(1/(${args.slice(i + 1)}))`;
     }
   }
-  throw new LatexError("nthroot needs two arguments: nthroot(x, n)");
+  throw new LatexError("nthroot needs two arguments: nthroot(x, n) or root(x, n)");
 }
 
 function doubleFactorial(arg: string): string {

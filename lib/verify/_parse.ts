@@ -72,6 +72,7 @@ const UNICODE: [RegExp, string][] = [
   [/−/g, "-"],
   [/±/g, "\\pm "],
   [/∓/g, "\\mp "],
+  [/√(?=[a-zA-Z])/g, "\\sqrt "], // `2a/√a`: the radicand is the letter (not a `\sqrta` command)
   [/√/g, "\\sqrt"],
   [/∛/g, "\\sqrt[3]"],
   [/∪/g, "\\cup "],
@@ -84,6 +85,8 @@ const UNICODE: [RegExp, string][] = [
   [/⅕/g, "\\frac15"],
   [/⅙/g, "\\frac16"],
   [/⅛/g, "\\frac18"],
+  [/ⅈ/g, "i"], // SymPy's pretty printer writes the imaginary unit and e double-struck
+  [/ⅇ/g, "e"],
   [/≈/g, "\\approx "],
   [/∈/g, "\\in "],
   [/∅/g, "\\emptyset "],
@@ -269,6 +272,9 @@ export function preclean(answer: string): string {
   );
   // Maxima's constants: `%pi`, `%e`, `%i`.
   s = s.replace(/%(pi|e|i)(?![a-zA-Z])/g, (_m, c: string) => (c === "pi" ? "\\pi " : c));
+  // SymPy's and Mathematica's imaginary unit (`2*I`, `I**2`, `-1 - I`): a lone capital I is `i`,
+  // on both sides alike, so an `I` that names a quantity still compares with itself.
+  s = s.replace(/(?<![A-Za-z_\\]|_\{)I(?![A-Za-z\d_(])/g, "i");
   // `11,\! 111,\! 100` and `\$15,\!000`: thousands groups, not a list.
   s = s.replace(/(\d)(?:\{,\}|,)\\!\s*(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(
@@ -417,7 +423,7 @@ function splitTopMatches(
 }
 
 const FUNCTION_WORDS =
-  /(?:(?:floor|ceiling|ceil|round|binomial|binom|nthroot|gcd|lcm|max|min)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+  /(?:(?:floor|ceiling|ceil|round|binomial|binom|nthroot|root|gcd|lcm|max|min)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
 /** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
 const GREEK_WORDS = new RegExp(
   `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,

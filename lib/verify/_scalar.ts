@@ -567,12 +567,12 @@ function gapAtWidePoints(
 
 /** Symbolic equality: simplify(a − b) = 0, else agreement at seeded random points. */
 function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: string[]): Verdict {
-  const { seed = 0 } = options;
+  const { seed = 0, signedVariables = false } = options;
   // Roots, logs and fractional powers differ between branches for negative inputs
-  // (`\sqrt{V}/\sqrt{c}` vs `\sqrt{V/c}`): judged on positive values only, as answers assume.
-  const branchy = [a, b].some((s) =>
-    s.t === "expr" && /nthRoot|sqrt|log|\^\s*\(?[^)]*\//.test(s.src)
-  );
+  // (`\sqrt{V}/\sqrt{c}` vs `\sqrt{V/c}`): judged on positive values only, as answers assume,
+  // unless `signedVariables` asks for every sign (then any difference, real or complex, counts).
+  const branchy = !signedVariables &&
+    [a, b].some((s) => s.t === "expr" && /nthRoot|sqrt|log|\^\s*\(?[^)]*\//.test(s.src));
   const cache = new Map<string, FloatScalar>();
   const tolerance = writtenTolerance(a, b);
   let agree = 0;
@@ -586,7 +586,10 @@ function compareSymbolic(a: Scalar, b: Scalar, options: VerifyOptions, vars: str
   try {
     const fa = compiledOf(srcOf(a), cache);
     const fb = compiledOf(srcOf(b), GOLD_COMPILED);
-    for (const p of samplePoints(vars, seed, 8)) {
+    const points = samplePoints(vars, seed, 8);
+    // Every variable negative at once, where a random draw may never put them all.
+    if (signedVariables) points.push(Object.fromEntries(vars.map((v, k) => [v, -0.7 - 0.3 * k])));
+    for (const p of points) {
       if (branchy && Object.values(p).some((x) => x < 0)) continue;
       const [x, y] = valuesAt(fa, fb, p);
       if (!x || !y) continue; // outside a side's domain or not finite: this point decides nothing

@@ -88,6 +88,14 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   assignmentAsValue?: boolean;
   /**
+   * Judge roots, logs and fractional powers for variables of either sign, as a computer algebra
+   * system does (principal values: `\sqrt{x^2}` is `|x|`, so it is not `x`; `\sqrt{x}\sqrt{y}` is
+   * not `\sqrt{xy}`). By default such expressions are compared for positive values of their
+   * variables, as the quantities in word and physics problems are.
+   * @default false
+   */
+  signedVariables?: boolean;
+  /**
    * Seed of the random points used for symbolic equality.
    * @default 0
    */

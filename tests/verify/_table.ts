@@ -895,6 +895,26 @@ const REGION_CASES: Case[] = [
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
+  // SymPy's `I` and pretty-printed `ⅈ` are the imaginary unit; `root(x, n)`; `√` before a letter
+  ["I**2", "-1", E],
+  ["-1 - I", "I*(I - 1)", E],
+  ["1 + I", "I*(I - 1)", N],
+  ["-ⅈ⋅t⋅x - t⋅y + x⋅z - ⅈ⋅y⋅z", "(x - I*y)*(z - I*t)", E],
+  ["x + ⅈ⋅y", "(x - I*y)*(z - I*t)", N],
+  ["I_1 + I_2", "I_2 + I_1", E],
+  ["root(x^3, 3)", "x", E],
+  ["root(-8, 3)", "-2", E],
+  ["root(16, 4)", "4", N],
+  ["2√a", "2a/√a", E],
+  ["2√a", "a/√a", N],
+  // Roots for positive values by default; for every sign with `signedVariables`
+  ["\\sqrt{x^2}", "x", E],
+  ["\\sqrt{x^2}", "x", N, { signedVariables: true }],
+  ["\\sqrt{x^2}", "|x|", E, { signedVariables: true }],
+  ["\\sqrt{x}\\sqrt{y}", "\\sqrt{xy}", N, { signedVariables: true }],
+  ["\\frac{\\sqrt{x}}{\\sqrt{y}}", "\\sqrt{\\frac{x}{y}}", E],
+  ["\\ln(x^2)", "2\\ln x", N, { signedVariables: true }],
+  ["\\ln(x^2)", "2\\ln |x|", E, { signedVariables: true }],
 ];
 
 /** Every table case. */
