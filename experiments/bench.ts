@@ -78,10 +78,12 @@ const policyPart: Part = async (config, run) => {
 
 /**
  * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the
- * thirteenth to third holdouts, the second holdout's blind and tuning halves, the late holdout, then
- * the corpus's blind and tuning halves.
+ * fourteenth (scored last) and fifteenth holdouts, the thirteenth to third, the second holdout's
+ * blind and tuning halves, the late holdout, then the corpus's blind and tuning halves.
  */
 const VERIFY_CORPUS = [
+  "holdout14",
+  "holdout15",
   "holdout13",
   "holdout12",
   "holdout11",
