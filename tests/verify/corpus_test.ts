@@ -133,6 +133,7 @@ const SETS_IN_ORDER = [
   "holdout11",
   "holdout12",
   "holdout13",
+  "holdout16",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -148,6 +149,7 @@ const LATER_HOLDOUTS = ([
   ["holdout11", 105],
   ["holdout12", 115],
   ["holdout13", 36],
+  ["holdout16", 115],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
