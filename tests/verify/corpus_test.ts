@@ -141,6 +141,7 @@ const SETS_IN_ORDER = [
   "holdout13",
   "holdout15",
   "holdout14",
+  "holdout16",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -158,6 +159,7 @@ const LATER_HOLDOUTS = ([
   ["holdout13", 36],
   ["holdout15", 110],
   ["holdout14", 125],
+  ["holdout16", 115],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
