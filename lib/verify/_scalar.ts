@@ -70,7 +70,7 @@ function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigVa
     big().divide(big().bignumber(r.n.toString()), big().bignumber(r.d.toString())) as BigValue;
   if (bValue) {
     return ratEqual(ratRound(bValue, places), a.value) ||
-      (cut && truncates(bValue, places, a.value)) || floatPrintout(a, ratBig(bValue));
+      (cut && truncates(bValue, places, a.value)) || floatOfRational(a, ratBig(bValue));
   }
   if (bBig) {
     const lit = ratBig(a.value);
@@ -108,6 +108,20 @@ function floatPrintout(a: Scalar, value: BigValue): boolean {
     big().bignumber(a.value.d.toString()),
   ) as BigValue;
   return lit.minus(value).abs().lte(big().bignumber(String(FLOAT_ULPS * ulp)));
+}
+
+/**
+ * A float64 printout of an exact rational value: it must print that value's own float64
+ * (`12345678987654320.0` for 12345678987654321, which float64 cannot hold). A value float64 holds
+ * exactly, such as 2, prints as itself, so `1.9999999999999998` is computation noise, not 2.
+ */
+function floatOfRational(a: Scalar, value: BigValue): boolean {
+  if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < FLOAT_DIGITS) return false;
+  const written = big().divide(
+    big().bignumber(a.value.n.toString()),
+    big().bignumber(a.value.d.toString()),
+  ) as BigValue;
+  return Number(written.toString()) === Number(value.toString());
 }
 
 /**

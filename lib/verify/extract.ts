@@ -226,8 +226,13 @@ function looksBare(text: string): boolean {
   if (text.length > 500 || text.split("\n").length > 6) return false;
   if (/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(text)) return false; // CJK words are prose
   const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
+  // A sentence's own words make prose however short it is ("It is 4."); `xy`, `mv` stay maths.
+  if ([...stripped.matchAll(PROSE_WORD)].some((m) => SENTENCE_WORDS.test(m[0]))) return false;
   return proseWords(stripped) < 3;
 }
+
+/** Verbs and pronouns no maths answer writes as letters (`it is`, `we get`, `this equals`). */
+const SENTENCE_WORDS = /^(?:is|are|was|were|it|its|this|that|we|equals|gives|get|got)$/i;
 
 function proseWords(text: string): number {
   let words = 0;

@@ -613,6 +613,12 @@ const REGION_CASES: Case[] = [
   ["1.414213562373096", "\\sqrt{2}", N],
   ["\\sqrt{2}x", "1.4142135623730956x", N],
   ["\\sin(2)+x", "0.9092974268256827+x", N],
+  // against an exact rational, a printout must be that rational's own float64
+  ["12345678987654320.0", "12345678987654321", E], // the float64 nearest to it
+  ["0.3333333333333333", "\\frac13", E],
+  ["1.9999999999999998", "2", N], // 2 is a float64: this is noise
+  ["0.30000000000000004", "0.1+0.2", N],
+  ["0.33333333333333337", "\\frac13", N],
   ["0.333333333333333x^2", "x^2/3", N], // 15 digits, not exact: no float reading
   // sides that agree near 0 but part at large values: wide points (±1.37·10^k, past each constant)
   ["abs(x+100)-100", "abs(x+101)-101", N],
@@ -895,6 +901,11 @@ const REGION_CASES: Case[] = [
   // A working line in words, then the answer alone on the last line
   ["First compute 6*7.\n42", "42", E],
   ["First compute 6*7.\n41", "42", N],
+  // A short sentence is prose, not a product of letters
+  ["It is 4.", "The number is 4.", E],
+  ["It is 5.", "4", N],
+  ["we get 12", "12", E],
+  ["mv", "vm", E],
   // SymPy's `I` and pretty-printed `ⅈ` are the imaginary unit; `root(x, n)`; `√` before a letter
   ["I**2", "-1", E],
   ["-1 - I", "I*(I - 1)", E],

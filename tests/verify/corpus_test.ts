@@ -112,6 +112,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // AngouriMath threads on roots of negative values, which capo compares for positive ones by
     // default, and EuroEval's `50\%` ≠ `50` and `2\pi` ≠ `6.28`).
     holdout15: [0.84, 14],
+    // Fit: after fixes made from its rows (blind, before them: 0.966, 1 false positive,
+    // `1.9999999999999998` against `2`).
+    holdout16: [0.98, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
