@@ -115,6 +115,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after fixes made from its rows (blind, before them: 0.966, 1 false positive,
     // `1.9999999999999998` against `2`).
     holdout16: [0.98, 0],
+    // Blind (no fix made from its rows): 0.952, 0 false positives of 21; its misses are tutoring
+    // apps' tolerances and case-insensitive variables.
+    holdout18: [0.95, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
