@@ -145,6 +145,7 @@ const SETS_IN_ORDER = [
   "holdout15",
   "holdout14",
   "holdout16",
+  "holdout17",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -163,6 +164,7 @@ const LATER_HOLDOUTS = ([
   ["holdout15", 110],
   ["holdout14", 125],
   ["holdout16", 115],
+  ["holdout17", 120],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
