@@ -149,6 +149,7 @@ const SETS_IN_ORDER = [
   "holdout14",
   "holdout16",
   "holdout18",
+  "holdout17",
 ];
 /** An issue or pull-request thread as a row's `source`: `owner/repo#number`. */
 const THREAD = /^([\w.-]+\/[\w.-]+)#(\d+)$/;
@@ -168,6 +169,7 @@ const LATER_HOLDOUTS = ([
   ["holdout14", 125],
   ["holdout16", 115],
   ["holdout18", 120],
+  ["holdout17", 120],
 ] as const).map(([name, minRows]) => ({
   name,
   minRows,
