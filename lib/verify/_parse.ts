@@ -618,7 +618,9 @@ function timeValue(m: RegExpExecArray): Parsed {
 function textValue(s: string): Parsed {
   // Operators stay: `summation(2*k + 1, …)` and `summation(2*k - 1, …)` are different texts.
   const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9+\-*/^=<>(),]+/g, " ")
-    .replace(/\s+/g, " ").trim().replace(/^(?:the|a|an) /, "");
+    .replace(/\s+/g, " ").trim().replace(/^(?:the|a|an) /, "")
+    // A yes/no answer written as true/false (`True` for `Yes`, as boolean questions take both).
+    .replace(/^true$/, "yes").replace(/^false$/, "no");
   if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
   return { t: "text", text, norm: `text(${text})`, src: s };
 }

@@ -142,6 +142,9 @@ function tidy(answer: string): string {
     const before = s;
     s = s.replace(/^(?:is|=|:)\s+/i, "").replace(/^\*\*|\*\*$/g, "").replace(/^#{2,}\s*/, "")
       .replace(/^(?:therefore|thus|hence|so|then|finally)\b,?\s+(?=\S)/i, "") // "Therefore x = 5."
+      .replace(/^final(?:\s+answer)?\s*[:：]\s*/i, "") // "The answer is Final: 5"
+      // "about 5", "approximately $3.2$": a hedge before a number is not part of the answer
+      .replace(/^(?:about|approximately|approx\.|roughly|around)\s+(?=[-+$\\\d.])/i, "")
       .trim();
     s = trimPunctuation(s).replace(/(?<!\\)\\$/, "").trim(); // `185\`: a stray escape
     s = s.replace(/^(['"`])([^'"`]+)\1$/, "$2"); // `'42'`: quoted
@@ -226,8 +229,10 @@ function looksBare(text: string): boolean {
   if (text.length > 500 || text.split("\n").length > 6) return false;
   if (/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(text)) return false; // CJK words are prose
   const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
-  // A sentence's own words make prose however short it is ("It is 4."); `xy`, `mv` stay maths.
+  // A sentence's own words make prose however short it is ("It is 4."), and so does a sentence
+  // with a number ("She paid $50."); `xy`, `mv` and "Ten apples" stay answers.
   if ([...stripped.matchAll(PROSE_WORD)].some((m) => SENTENCE_WORDS.test(m[0]))) return false;
+  if (/^[A-Z][a-z]+\s+[a-z]{2,}\b[^\n]*\d[^\n]*[.!]$/.test(stripped)) return false;
   return proseWords(stripped) < 3;
 }
 
@@ -375,7 +380,7 @@ function markedAnswer(s: string): ExtractedAnswer | null {
     if (answer !== "") return { answer, reason: "answer_is" };
     return { answer: null, reason: "truncated" };
   }
-  const line = lastMatch(/^[ \t*#]*(?:final answer|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
+  const line = lastMatch(/^[ \t*#]*(?:final answer|final|answer|a)[ \t*]*[:：][ \t*]*(.*)$/gim, s);
   if (line) {
     const answer = tidy(afterIs(firstSentence(line[1])));
     return answer === ""

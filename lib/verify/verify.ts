@@ -58,6 +58,24 @@ function choiceVerdict(gold: string, answer: string | null, text: string) {
     : { result: "not_equal" as const, reason: "value_differs" };
 }
 
+const YES_NO_GOLD = /^\W*(yes|no|true|false)\W*$/i;
+const YES_NO_LEAD = /^\W*(yes|no|true|false)\b\s*(?:[,.!;:]|$)/i;
+
+/**
+ * A yes/no question: when the gold is yes or no (true or false), a prediction that opens with one
+ * of those words and a stop ("Yes, Rex is a mammal.") answers with it; `true` is `yes`. Null when
+ * the gold is not such a word or the prediction does not open so.
+ */
+function yesNoVerdict(gold: string, answer: string) {
+  const g = YES_NO_GOLD.exec(gold);
+  const p = g && YES_NO_LEAD.exec(answer);
+  if (!g || !p) return null;
+  const word = (w: string) => ({ true: "yes", false: "no" } as Record<string, string>)[w] ?? w;
+  return word(p[1].toLowerCase()) === word(g[1].toLowerCase())
+    ? { result: "equal" as const, reason: "yes_no" }
+    : { result: "not_equal" as const, reason: "value_differs" };
+}
+
 function form(raw: string, extracted: string | null, parsed?: Parsed | Error): AnswerForm {
   const normalized = parsed && !(parsed instanceof Error) ? parsed.norm : null;
   return { raw, extracted, normalized };
@@ -113,6 +131,8 @@ function verifyUnsafe(pred: string, gold: string, options: VerifyOptions): Verif
   }
   const choice = choiceVerdict(g.answer, p.answer, pred);
   if (choice) return done(choice);
+  const yesNo = yesNoVerdict(g.answer, p.answer ?? pred);
+  if (yesNo) return done(yesNo);
   // `f'` vs `f'`: the same text (spaces aside) is the same answer, even when it cannot be parsed.
   const same = p.answer !== null && p.answer.replace(/\s+/g, "") === g.answer.replace(/\s+/g, "");
   const gp = parseCached(g.answer);

@@ -906,6 +906,19 @@ const REGION_CASES: Case[] = [
   ["It is 5.", "4", N],
   ["we get 12", "12", E],
   ["mv", "vm", E],
+  // "Final: 5", a hedge before the number, a short sentence with a number
+  ["Final: -10.", "-10", E],
+  ["the answer is Final: 5", "5", E],
+  ["Final Answer: about 5", "5", E],
+  ["Final Answer: about 6", "5", N],
+  ["She paid $50.", "50", E],
+  ["She paid $40.", "50", N],
+  // Yes/no questions: an opening yes or no answers; `true` is `yes`
+  ["Yes, Rex is a mammal.", "Yes", E],
+  ["No, that is incorrect.", "Yes", N],
+  ["True", "yes", E],
+  ["False", "yes", N],
+  ["No problem, the answer is yes.", "yes", E],
   // SymPy's `I` and pretty-printed `ⅈ` are the imaginary unit; `root(x, n)`; `√` before a letter
   ["I**2", "-1", E],
   ["-1 - I", "I*(I - 1)", E],

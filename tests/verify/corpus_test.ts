@@ -118,6 +118,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Blind (no fix made from its rows): 0.952, 0 false positives of 21; its misses are tutoring
     // apps' tolerances and case-insensitive variables.
     holdout18: [0.95, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.893, 0 false positives of 35).
+    holdout17: [0.95, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
