@@ -17,6 +17,7 @@ Options:
   --unordered               compare bare comma lists as multisets
   --percent                 let x, x% and x/100 match
   --signed-variables        judge roots and logs for variables of either sign (sqrt(x^2) is not x)
+  --relative-tolerance X    let constants written with a decimal point match within X (e.g. 1e-4)
   --no-inequality-as-interval  do not let "x > 3" match "(3, \\infty)" (on by default)
   --no-assignment-as-value  do not let "x = 3" or "\\sqrt{4} = 2" match "3" / "2" (on by default)
   --no-last-math            no fallback to the last $...$ or \\[...\\] when no answer is marked
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       unordered: { type: "boolean" },
       percent: { type: "boolean" },
       "signed-variables": { type: "boolean" },
+      "relative-tolerance": { type: "string", default: "0" },
       "no-inequality-as-interval": { type: "boolean" },
       "no-assignment-as-value": { type: "boolean" },
       "no-last-math": { type: "boolean" },
@@ -54,6 +56,14 @@ async function main(): Promise<number> {
   }
   const file = positionals[0];
   const seed = Number(values.seed);
+  const relativeTolerance = Number(values["relative-tolerance"]);
+  if (!(relativeTolerance >= 0 && relativeTolerance < 1)) {
+    throw new UsageError(
+      `Cannot verify: expected --relative-tolerance between 0 and 1, got ${
+        values["relative-tolerance"]
+      }`,
+    );
+  }
   if (!Number.isInteger(seed)) {
     throw new UsageError(`Cannot verify: expected an integer --seed, got ${values.seed}`);
   }
@@ -71,6 +81,7 @@ async function main(): Promise<number> {
     unordered: values.unordered,
     percent: values.percent,
     signedVariables: values["signed-variables"],
+    relativeTolerance,
     inequalityAsInterval: values["no-inequality-as-interval"] ? false : undefined,
     assignmentAsValue: values["no-assignment-as-value"] ? false : undefined,
     lastNumber: values["no-last-number"] ? false : undefined,

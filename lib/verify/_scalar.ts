@@ -240,6 +240,27 @@ function asComplex(v: BigValue | { re: number; im: number }): { re: number; im: 
 
 /** Compares two scalars; `a` is the prediction, `b` the gold. */
 export function compareScalar(a: Scalar, b: Scalar, options: VerifyOptions): Verdict {
+  const verdict = compareScalarExactly(a, b, options);
+  return verdict.result === "not_equal" && withinTolerance(a, b, options.relativeTolerance ?? 0)
+    ? EQUAL("tolerance")
+    : verdict;
+}
+
+/**
+ * The `relativeTolerance` option: two constants, one of them written with a decimal point, that
+ * differ by at most that fraction of the larger (`3.1401` vs `3.14` at 1e-4).
+ */
+function withinTolerance(a: Scalar, b: Scalar, tolerance: number): boolean {
+  if (!(tolerance > 0)) return false;
+  const decimal = (s: Scalar) => s.t === "num" ? s.lit?.isDecimal === true : /\d\.\d/.test(s.src);
+  if (!decimal(a) && !decimal(b)) return false;
+  const x = constantValue(a);
+  const y = constantValue(b);
+  if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+  return Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y));
+}
+
+function compareScalarExactly(a: Scalar, b: Scalar, options: VerifyOptions): Verdict {
   const { percent = false } = options;
   if (a.t === "num" && b.t === "num") {
     if (ratEqual(a.value, b.value)) return EQUAL("exact");

@@ -88,6 +88,13 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   assignmentAsValue?: boolean;
   /**
+   * Relative tolerance for constants when either side is written with a decimal point, as many
+   * graders apply (`1e-4`: `3.1401` matches `3.14`, `18.0001` matches `18`). 0 compares values
+   * exactly, with a written decimal matching only what rounds to it (`2.232` ≠ `2.23`).
+   * @default 0
+   */
+  relativeTolerance?: number;
+  /**
    * Judge roots, logs and fractional powers for variables of either sign, as a computer algebra
    * system does (principal values: `\sqrt{x^2}` is `|x|`, so it is not `x`; `\sqrt{x}\sqrt{y}` is
    * not `\sqrt{xy}`). By default such expressions are compared for positive values of their

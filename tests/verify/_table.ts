@@ -931,6 +931,16 @@ const REGION_CASES: Case[] = [
   ["root(16, 4)", "4", N],
   ["2√a", "2a/√a", E],
   ["2√a", "a/√a", N],
+  // `relativeTolerance`: constants with a written decimal within that fraction
+  ["3.1401", "3.14", N],
+  ["3.1401", "3.14", E, { relativeTolerance: 1e-4 }],
+  ["3.15", "3.14", N, { relativeTolerance: 1e-4 }],
+  ["18.0001", "18", E, { relativeTolerance: 1e-4 }],
+  ["10001", "10000", N, { relativeTolerance: 1e-4 }], // integers: no decimal written
+  ["(3.0001, 4)", "(3, 4)", E, { relativeTolerance: 1e-4 }],
+  ["3.1413", "\\pi", N],
+  ["3.1413", "\\pi", E, { relativeTolerance: 1e-4 }],
+  ["18.0001x", "18x", N, { relativeTolerance: 1e-4 }], // constants only
   // Roots for positive values by default; for every sign with `signedVariables`
   ["\\sqrt{x^2}", "x", E],
   ["\\sqrt{x^2}", "x", N, { signedVariables: true }],
