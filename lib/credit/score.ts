@@ -6,9 +6,9 @@
  * @module
  */
 import type { CritiqueOutcome, CritiqueRequest } from "../critic/mod.ts";
-import { REWARD_VERIFY_OPTIONS, tokenRewards } from "../rl/rewards.ts";
+import { rewardVerifyOptions, tokenRewards } from "../rl/rewards.ts";
 import { splitSteps, stepTokenSpans, tokenStepIndex } from "../steps/mod.ts";
-import { verifyAnswer } from "../verify/mod.ts";
+import { verifyAnswer, type VerifyOptions } from "../verify/mod.ts";
 import {
   CREDIT_SCHEMA_VERSION,
   type CreditRequest,
@@ -40,6 +40,8 @@ export interface ScoreCreditOptions {
   voteRule?: string;
   /** Step separator (must match the critic's). @default "\n\n" */
   separator?: string;
+  /** Verifier settings (as a run's `rl.verify`), over the reward's extraction rule. @default {} */
+  verify?: Partial<VerifyOptions>;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function scoreCredit(
     k = 4,
     voteRule = "majority",
     separator = "\n\n",
+    verify = {},
   } = options;
   for (const [name, w] of [["wWhole", wWhole], ["wProcess", wProcess]] as const) {
     if (!(Number.isFinite(w) && w >= 0)) {
@@ -84,7 +87,7 @@ export async function scoreCredit(
   const t0 = performance.now();
   const { items } = request;
   const verdicts = items.map((item) =>
-    verifyAnswer(item.response, item.gold, REWARD_VERIFY_OPTIONS)
+    verifyAnswer(item.response, item.gold, rewardVerifyOptions(verify))
   );
   const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
   const critiques = wProcess > 0 && items.length > 0

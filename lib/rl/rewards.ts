@@ -78,3 +78,21 @@ export const REWARD_VERIFY_OPTIONS: Readonly<VerifyOptions> = Object.freeze({
   lastNumber: false,
   lastMath: false,
 });
+
+/**
+ * {@linkcode REWARD_VERIFY_OPTIONS} with a run's verifier settings (`rl.verify`) on top; the
+ * extraction rule stays.
+ *
+ * @param settings The run's `rl.verify` section (or any subset of it).
+ * @returns Options for `verifyAnswer` / `extractAnswer`.
+ * @example
+ * ```ts
+ * import { rewardVerifyOptions } from "./rewards.ts";
+ * rewardVerifyOptions({ signedVariables: true }).lastNumber; // false
+ * ```
+ */
+export function rewardVerifyOptions(
+  settings: Partial<VerifyOptions> = {},
+): Readonly<VerifyOptions> {
+  return Object.freeze({ ...settings, ...REWARD_VERIFY_OPTIONS });
+}

@@ -168,6 +168,7 @@ async function sampledResponses(
     samples,
     seed,
     judgeSteps: evalSet.judgeSteps,
+    verify: config.rl.verify,
   });
   return { summary: evalSummary(metrics), perProblem: perProblem(responses, samples) };
 }

@@ -60,6 +60,22 @@ export const RL_SCHEMA = t.object({
   }),
   seed: t.integer({ default: 0, min: 0, doc: "seed of prompt order, sampling and minibatches" }),
   backend: t.enum(BACKENDS, { default: "wasm", doc: "TensorFlow.js backend" }),
+  verify: t.object({
+    signedVariables: t.boolean({
+      default: false,
+      doc: "judge roots and logs for variables of either sign (sqrt(x^2) is not x), as a CAS does",
+    }),
+    relativeTolerance: t.number({
+      default: 0,
+      min: 0,
+      max: 0.5,
+      doc: "constants written with a decimal point match within this fraction (0 = exact)",
+    }),
+    percent: t.boolean({ default: false, doc: "let x and x/100 match when neither writes %" }),
+    unordered: t.boolean({ default: false, doc: "compare bare lists (1, 2, 3) as multisets" }),
+  }, {
+    doc: "how the outcome verifier judges answers in rewards and evaluations (docs/verify.md)",
+  }),
 }, { doc: "RL settings" });
 
 /** Everything an RL run needs besides the policy, the tasks and the critic. */

@@ -7,14 +7,16 @@
  */
 import type { StepJudgement, Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, type Tokenizer } from "../model/mod.ts";
-import { REWARD_VERIFY_OPTIONS } from "../rl/rewards.ts";
-import { extractAnswer, verifyAnswer } from "../verify/mod.ts";
+import { rewardVerifyOptions } from "../rl/rewards.ts";
+import { extractAnswer, verifyAnswer, type VerifyOptions } from "../verify/mod.ts";
 import { encodePrompt, stopIds } from "./_batch.ts";
 
 /** Options for {@linkcode evaluatePolicy}. */
 export interface EvaluatePolicyOptions {
   /** Tokenizer. @default new CharTokenizer() */
   tokenizer?: Tokenizer;
+  /** The run's verifier settings (`rl.verify`), over the reward's extraction rule. @default {} */
+  verify?: Partial<VerifyOptions>;
   /** Longest response, in tokens. @default 64 */
   maxNewTokens?: number;
   /** Problems decoded together. @default 128 */
@@ -93,7 +95,9 @@ export async function evaluatePolicy(
     seed = 0,
     judgeSteps,
     chat = false,
+    verify = {},
   } = options;
+  const verifyOptions = rewardVerifyOptions(verify);
   const firsts = limit > 0 ? problems.slice(0, limit) : [...problems];
   if (firsts.length === 0) throw new RangeError("Cannot evaluate: expected problems, got none");
   if (!(Number.isInteger(samples) && samples >= 1)) {
@@ -119,7 +123,7 @@ export async function evaluatePolicy(
       tokens += ids.length;
       const response = tokenizer.decode(ids);
       const answerCorrect =
-        verifyAnswer(response, part[j].answer, REWARD_VERIFY_OPTIONS).result === "equal";
+        verifyAnswer(response, part[j].answer, verifyOptions).result === "equal";
       const judged = judgeSteps?.(part[j], response);
       responses.push({
         id: part[j].id,
@@ -159,6 +163,8 @@ export interface MajorityAtKOptions {
   seed?: number;
   /** Tokenizer. @default new CharTokenizer() */
   tokenizer?: Tokenizer;
+  /** The run's verifier settings (`rl.verify`). @default {} */
+  verify?: Partial<VerifyOptions>;
 }
 
 /**
@@ -200,7 +206,8 @@ export async function majorityAtK(
   problems: readonly Task[],
   options: MajorityAtKOptions = {},
 ): Promise<{ majAccuracy: number; sampleAccuracy: number; count: number; k: number }> {
-  const { k = 8, temperature = 1, maxNewTokens = 64, seed = 0, tokenizer } = options;
+  const { k = 8, temperature = 1, maxNewTokens = 64, seed = 0, tokenizer, verify = {} } = options;
+  const verifyOptions = rewardVerifyOptions(verify);
   // evaluatePolicy keeps each problem's k samples together, in problem order.
   const { responses } = await evaluatePolicy(policy, problems, {
     samples: k,
@@ -208,6 +215,7 @@ export async function majorityAtK(
     maxNewTokens,
     seed,
     tokenizer,
+    verify,
   });
   let majRight = 0;
   let sampleRight = 0;
@@ -215,11 +223,11 @@ export async function majorityAtK(
     const group = responses.slice(i * k, (i + 1) * k);
     sampleRight += group.filter((r) => r.answerCorrect).length / k;
     const winner = majorityAnswer(
-      group.map((r) => extractAnswer(r.response, REWARD_VERIFY_OPTIONS).answer),
+      group.map((r) => extractAnswer(r.response, verifyOptions).answer),
     );
     if (
       winner !== null &&
-      verifyAnswer(winner, problem.answer, REWARD_VERIFY_OPTIONS).result === "equal"
+      verifyAnswer(winner, problem.answer, verifyOptions).result === "equal"
     ) majRight++;
   });
   const n = problems.length;

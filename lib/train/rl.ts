@@ -11,7 +11,7 @@ import { promptText, type StepJudgement, type Task } from "../data/mod.ts";
 import { CharTokenizer, type Policy, sample, tf, type Tokenizer } from "../model/mod.ts";
 import { computeAdvantages, isTokenLevelEstimator } from "../rl/advantages.ts";
 import { Adam } from "../rl/optim.ts";
-import { REWARD_VERIFY_OPTIONS, tokenRewards } from "../rl/rewards.ts";
+import { rewardVerifyOptions, tokenRewards } from "../rl/rewards.ts";
 import { splitSteps, tokenStepIndex } from "../steps/mod.ts";
 import { createRng, hashJson } from "../util/mod.ts";
 import { verifyAnswer, type VerifyOutcome } from "../verify/mod.ts";
@@ -188,11 +188,13 @@ export async function trainRl(
   // Made after everything that may refuse to start, so a refusal leaves no optimizer tensors behind.
   const adam = new Adam(policy.variables, { learningRate: config.lr });
   if (state) adam.setState(state.adam);
+  const verifyOptions = rewardVerifyOptions(config.verify);
   const evalOpts = {
     tokenizer,
     chat,
     maxNewTokens: config.maxNewTokens,
     judgeSteps,
+    verify: config.verify,
   };
   const criticTotals: Record<string, number> = {};
   let afterResponses: EvalResponse[] | undefined;
@@ -236,7 +238,7 @@ export async function trainRl(
       // Phase 2 — verify: the rule verifier scores each final answer against the gold one.
       t0 = performance.now();
       const verdicts = responses.map((text, i) =>
-        verifyAnswer(text, group[i].answer, REWARD_VERIFY_OPTIONS)
+        verifyAnswer(text, group[i].answer, verifyOptions)
       );
       const outcomes = verdicts.map((v) => (v.result === "equal" ? 1 : 0));
       const gold = responses.map((text, i) => judgeSteps?.(group[i], text));

@@ -126,3 +126,29 @@ Deno.test("parseCreditRequest names the bad field and its value", () => {
     /items: expected at most 1 items, got 2/,
   );
 });
+
+Deno.test("scoreCredit judges answers with the verify settings it is given", async () => {
+  const critique = () => Promise.resolve([] as CritiqueOutcome[]);
+  const request = {
+    version: 1,
+    items: [{ prompt: "p", gold: "3.14", ...tokens("\\boxed{3.1401}") }],
+  };
+  const exact = await scoreCredit(request, { critique }, { wProcess: 0 });
+  assert.deepEqual(exact.items[0].rewards, [0]);
+  const tolerant = await scoreCredit(request, { critique }, {
+    wProcess: 0,
+    verify: { relativeTolerance: 1e-4 },
+  });
+  assert.deepEqual(tolerant.items[0].rewards, [2]);
+  // The reward's extraction rule stays: an unmarked last number earns nothing either way.
+  const unmarked = {
+    version: 1,
+    items: [{
+      prompt: "p",
+      gold: "3",
+      ...tokens("We add the two numbers together and get 3 in the end"),
+    }],
+  };
+  const out = await scoreCredit(unmarked, { critique }, { wProcess: 0, verify: { percent: true } });
+  assert.deepEqual(out.items[0].rewards, [0]);
+});

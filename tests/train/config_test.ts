@@ -5,6 +5,7 @@ import {
   RL_PRESETS,
   RL_SCHEMA,
 } from "../../lib/train/config.ts";
+import { rewardVerifyOptions } from "../../lib/rl/rewards.ts";
 
 Deno.test("resolveRlConfig merges over the schema's defaults", () => {
   const c = resolveRlConfig({ estimator: "grpo", iterations: 7 });
@@ -20,6 +21,20 @@ Deno.test("resolveRlConfig rejects unknown keys and bad values with the key name
   assert.throws(() => resolveRlConfig({ estimator: "ppo" as never }), /one of capo/);
   assert.throws(() => resolveRlConfig({ n: 0 }), /rl\.n .*integer >= 1, got 0/);
   assert.throws(() => resolveRlConfig({ lr: -1 }), /rl\.lr .*number >= 0/);
+  assert.throws(
+    () => resolveRlConfig({ verify: { relativeTolerance: 2 } as never }),
+    /rl\.verify\.relativeTolerance .*\[0, 0\.5\], got 2/,
+  );
+});
+
+Deno.test("rl.verify reaches the verifier, under the reward's extraction rule", () => {
+  const c = resolveRlConfig({ verify: { signedVariables: true } as never });
+  assert.equal(c.verify.signedVariables, true);
+  assert.equal(c.verify.relativeTolerance, 0);
+  const options = rewardVerifyOptions(c.verify);
+  assert.equal(options.signedVariables, true);
+  assert.equal(options.lastNumber, false);
+  assert.equal(rewardVerifyOptions({ lastNumber: true }).lastNumber, false);
 });
 
 Deno.test("the default is the schema's defaults, and presets are frozen and valid", () => {
