@@ -57,6 +57,11 @@ export function varsOf(s: Scalar): string[] {
   return s.t === "num" ? [] : s.vars;
 }
 
+/** An exact rational as a 64-digit BigNumber. */
+function ratBig(r: Rational): BigValue {
+  return big().divide(big().bignumber(r.n.toString()), big().bignumber(r.d.toString())) as BigValue;
+}
+
 /** Written decimal vs a value: equal when the value rounds to the decimal at its precision. */
 function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigValue | null) {
   if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < 3) return false;
@@ -66,8 +71,6 @@ function decimalMatch(a: Scalar, b: Scalar, bValue: Rational | null, bBig: BigVa
   // A decimal may round the exact value, or truncate it when it is long (5+ digits: 125.663 for
   // 40π = 125.6637…); a short cut-off like 0.666 for 2/3 stays wrong.
   const cut = a.lit.significant >= 5;
-  const ratBig = (r: Rational) =>
-    big().divide(big().bignumber(r.n.toString()), big().bignumber(r.d.toString())) as BigValue;
   if (bValue) {
     return ratEqual(ratRound(bValue, places), a.value) ||
       (cut && truncates(bValue, places, a.value)) || floatOfRational(a, ratBig(bValue));
@@ -103,11 +106,7 @@ function floatPrintout(a: Scalar, value: BigValue): boolean {
   if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < FLOAT_DIGITS) return false;
   const ulp = ulpOf(ratToNumber(a.value));
   if (ulp === 0 || !value.isFinite()) return false;
-  const lit = big().divide(
-    big().bignumber(a.value.n.toString()),
-    big().bignumber(a.value.d.toString()),
-  ) as BigValue;
-  return lit.minus(value).abs().lte(big().bignumber(String(FLOAT_ULPS * ulp)));
+  return ratBig(a.value).minus(value).abs().lte(big().bignumber(String(FLOAT_ULPS * ulp)));
 }
 
 /**
@@ -117,11 +116,7 @@ function floatPrintout(a: Scalar, value: BigValue): boolean {
  */
 function floatOfRational(a: Scalar, value: BigValue): boolean {
   if (a.t !== "num" || !a.lit?.isDecimal || a.lit.significant < FLOAT_DIGITS) return false;
-  const written = big().divide(
-    big().bignumber(a.value.n.toString()),
-    big().bignumber(a.value.d.toString()),
-  ) as BigValue;
-  return Number(written.toString()) === Number(value.toString());
+  return Number(ratBig(a.value).toString()) === Number(value.toString());
 }
 
 /**
