@@ -563,12 +563,44 @@ function compareRelations(
   b: Parsed & { t: "ineq" },
   o: VerifyOptions,
 ): Verdict | null {
+  const constant = [...a.terms, ...b.terms].every((t) => isScalar(t) && varsOf(t).length === 0);
+  if (constant) return constantRelations(a, b, o);
   const ra = asRelations(a);
   const rb = asRelations(b);
   if (!ra || !rb || ra.length !== rb.length) return null;
   const verdicts = ra.map((r, k) => scaledRelation(r, rb[k], a, b, o));
   if (verdicts.some((v) => v === null)) return null;
   return combine(verdicts as Verdict[], "relation");
+}
+
+/**
+ * Relations between numbers alone (`1 < 2` vs `2 > 1`, `-1 \le 2 \le 3` vs `3 \ge 2 \ge -1`,
+ * `3 \ne 2` vs `2 \ne 3`): the same statement written either way round, term by term; two
+ * different true statements (`1 < 2`, `1 < 3`) are not the same answer. Null when a side mixes
+ * directions.
+ */
+function constantRelations(
+  a: Parsed & { t: "ineq" },
+  b: Parsed & { t: "ineq" },
+  o: VerifyOptions,
+): Verdict | null {
+  const up = (p: Parsed & { t: "ineq" }) => {
+    const down = (x: string) => x === ">" || x === "≥";
+    if (!p.ops.some(down)) return { terms: p.terms, ops: p.ops };
+    if (!p.ops.every(down)) return null;
+    return {
+      terms: [...p.terms].reverse(),
+      ops: [...p.ops].reverse().map((x) => (x === ">" ? "<" : "≤")),
+    };
+  };
+  const ua = up(a);
+  const ub = up(b);
+  if (!ua || !ub) return null;
+  if (ua.ops.join() !== ub.ops.join()) return NOT("value_differs");
+  const terms = (x: Parsed[], y: Parsed[]) => combine(x.map((t, k) => compareParsed(t, y[k], o)));
+  const same = terms(ua.terms, ub.terms);
+  if (same.result === "equal" || ua.ops.join() !== "≠") return same;
+  return terms(ua.terms, [...ub.terms].reverse()); // `≠` reads both ways
 }
 
 function scaledRelation(

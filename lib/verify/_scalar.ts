@@ -284,8 +284,18 @@ function compareScalarExactly(a: Scalar, b: Scalar, options: VerifyOptions): Ver
   return verdict;
 }
 
+/** A division by a written zero (`1/0`, `\frac{x}{0}`): undefined, not infinity. */
+const BY_ZERO = /\/\s*\(*\s*[+-]?0+(?:\.0*)?\s*\)*(?![\d.])/;
+
 function compareValues(a: Scalar, b: Scalar, options: VerifyOptions): Verdict {
   const { percent = false } = options;
+  const byZero = [a, b].map((s) => s.t === "expr" && BY_ZERO.test(s.src));
+  if (byZero[0] || byZero[1]) {
+    // Undefined against a finite value differs; against infinity or another `…/0` it is unknown.
+    const other = byZero[0] ? b : a;
+    const v = byZero[0] && byZero[1] ? null : constantValue(other);
+    return v !== null && Number.isFinite(v) ? NOT("value_differs") : UNSURE("undefined");
+  }
   const av = varsOf(a);
   const bv = varsOf(b);
   for (const s of [a, b]) {

@@ -919,6 +919,17 @@ const REGION_CASES: Case[] = [
   ["True", "yes", E],
   ["False", "yes", N],
   ["No problem, the answer is yes.", "yes", E],
+  // Relations between numbers: the same statement either way round, not any true statement
+  ["1 < 2", "2 > 1", E],
+  ["-1 \\le 2 \\le 3", "3 \\ge 2 \\ge -1", E],
+  ["3 \\ne 2", "2 \\ne 3", E],
+  ["1 < 2", "1 < 3", N],
+  ["1 \\le 2", "2 > 1", N],
+  // A division by a written zero is undefined: unknown against infinity or another, not a number
+  ["1/0", "2/0", U],
+  ["\\frac{1}{0}", "\\infty", U],
+  ["3/0", "3/4", N],
+  ["1/0.5", "2", E],
   // SymPy's `I` and pretty-printed `ⅈ` are the imaginary unit; `root(x, n)`; `√` before a letter
   ["I**2", "-1", E],
   ["-1 - I", "I*(I - 1)", E],

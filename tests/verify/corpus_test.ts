@@ -120,6 +120,9 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     holdout18: [0.95, 0],
     // Fit: after fixes made from its rows (blind, before them: 0.893, 0 false positives of 35).
     holdout17: [0.95, 0],
+    // Fit: after fixes made from its rows (blind, before them: 0.850, 1 false positive, `1/0`
+    // against `2/0`).
+    holdout20: [0.86, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
