@@ -78,11 +78,12 @@ const policyPart: Part = async (config, run) => {
 
 /**
  * The peers' labelled pairs (data/verify/README.md says how they were made), newest first: the
- * twentieth, seventeenth, eighteenth, sixteenth, fourteenth and fifteenth holdouts (scored in the
- * reverse order), the thirteenth to third, the second holdout's blind and tuning halves, the late
- * holdout, then the corpus's blind and tuning halves.
+ * nineteenth, twentieth, seventeenth, eighteenth, sixteenth, fourteenth and fifteenth holdouts
+ * (scored in the reverse order), the thirteenth to third, the second holdout's blind and tuning
+ * halves, the late holdout, then the corpus's blind and tuning halves.
  */
 const VERIFY_CORPUS = [
+  "holdout19",
   "holdout20",
   "holdout17",
   "holdout18",

@@ -232,6 +232,7 @@ function looksBare(text: string): boolean {
   // A sentence's own words make prose however short it is ("It is 4."), and so does a sentence
   // with a number ("She paid $50."); `xy`, `mv` and "Ten apples" stay answers.
   if ([...stripped.matchAll(PROSE_WORD)].some((m) => SENTENCE_WORDS.test(m[0]))) return false;
+  if (/^I\s+[a-z]{2,}\b/.test(stripped)) return false; // "I calculate 99 + 1 = 100"
   if (/^[A-Z][a-z]+\s+[a-z]{2,}\b[^\n]*\d[^\n]*[.!]$/.test(stripped)) return false;
   return proseWords(stripped) < 3;
 }

@@ -906,6 +906,8 @@ const REGION_CASES: Case[] = [
   ["It is 5.", "4", N],
   ["we get 12", "12", E],
   ["mv", "vm", E],
+  ["I calculate 99 + 1 = 100", "100", E],
+  ["I calculate 99 + 1 = 101", "100", N],
   // "Final: 5", a hedge before the number, a short sentence with a number
   ["Final: -10.", "-10", E],
   ["the answer is Final: 5", "5", E],

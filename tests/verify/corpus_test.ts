@@ -123,6 +123,8 @@ Deno.test("verifier agreement on the corpus stays at or above its committed figu
     // Fit: after fixes made from its rows (blind, before them: 0.850, 1 false positive, `1/0`
     // against `2/0`).
     holdout20: [0.86, 0],
+    // Fit: after the rule made from its rows (blind, before it: 0.984, 0 false positives of 33).
+    holdout19: [0.99, 0],
   } as const;
   for (const [half, [agreement, falsePositives]] of Object.entries(floors)) {
     const r = await benchVerifier({ path: new URL(`${half}.jsonl`, dir), rounds: 0 });
