@@ -531,18 +531,29 @@ function asRelations(p: Parsed & { t: "ineq" }): Relation[] | null {
     const [l, r] = p.terms as Scalar[];
     return [{ src: `${srcOf(l)} - ${srcOf(r)}`, strict: true, ne: true }];
   }
-  let terms = p.terms as Scalar[];
-  let ops = p.ops;
-  const down = (x: string) => x === ">" || x === "≥";
-  if (ops.every(down)) {
-    terms = [...terms].reverse();
-    ops = [...ops].reverse().map((x) => (x === ">" ? "<" : "≤"));
-  } else if (ops.some(down)) return null;
+  const up = ascending(p);
+  if (!up) return null;
+  const { ops } = up;
+  const terms = up.terms as Scalar[];
   return ops.map((op, k) => ({
     src: `${srcOf(terms[k])} - ${srcOf(terms[k + 1])}`,
     strict: op === "<",
     ne: false,
   }));
+}
+
+/**
+ * A relation or chain written with `<`/`≤` (and `≠`): `3 \ge x > 1` turned round into `1 < x \le 3`.
+ * Null when it mixes directions.
+ */
+function ascending(p: Parsed & { t: "ineq" }): { terms: Parsed[]; ops: string[] } | null {
+  const down = (x: string) => x === ">" || x === "≥";
+  if (!p.ops.some(down)) return { terms: p.terms, ops: p.ops };
+  if (!p.ops.every(down)) return null;
+  return {
+    terms: [...p.terms].reverse(),
+    ops: [...p.ops].reverse().map((x) => (x === ">" ? "<" : "≤")),
+  };
 }
 
 /** `d < 0`, `d ≤ 0` or (`ne`) `d ≠ 0`. */
@@ -584,17 +595,8 @@ function constantRelations(
   b: Parsed & { t: "ineq" },
   o: VerifyOptions,
 ): Verdict | null {
-  const up = (p: Parsed & { t: "ineq" }) => {
-    const down = (x: string) => x === ">" || x === "≥";
-    if (!p.ops.some(down)) return { terms: p.terms, ops: p.ops };
-    if (!p.ops.every(down)) return null;
-    return {
-      terms: [...p.terms].reverse(),
-      ops: [...p.ops].reverse().map((x) => (x === ">" ? "<" : "≤")),
-    };
-  };
-  const ua = up(a);
-  const ub = up(b);
+  const ua = ascending(a);
+  const ub = ascending(b);
   if (!ua || !ub) return null;
   if (ua.ops.join() !== ub.ops.join()) return NOT("value_differs");
   const terms = (x: Parsed[], y: Parsed[]) => combine(x.map((t, k) => compareParsed(t, y[k], o)));

@@ -5,7 +5,7 @@
  * degrees and `$` peeled off with flags kept.
  * @module
  */
-import { GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
+import { CALL_ONLY, GREEK_NAMES, LatexError, latexToMathjs } from "./_latex.ts";
 import {
   big,
   evalRational,
@@ -422,8 +422,15 @@ function splitTopMatches(
   return { parts, seps };
 }
 
-const FUNCTION_WORDS =
-  /(?:(?:floor|ceiling|ceil|round|binomial|binom|nthroot|root|gcd|lcm|max|min)(?=\s*\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)/g;
+// Plain-text calls (`floor(`, `root(`) are function names only before `(`; `re`/`im` are too short
+// to look like words.
+const CALL_WORDS = CALL_ONLY.filter((w) => w.length > 2).sort((x, y) => y.length - x.length);
+const FUNCTION_WORDS = new RegExp(
+  `(?:(?:${
+    CALL_WORDS.join("|")
+  })(?=\\s*\\()|arccoth|arcsech|arccsch|arcsin|arccos|arctan|arcsec|arccsc|arccot|sinh|cosh|tanh|sech|csch|cosech|coth|signum|sgn|cosec|sin|cos|tan|sec|csc|cot|log|ln|exp|abs|sqrt|factorial|pi|Infinity|alpha|beta|gamma|delta|epsilon|theta|lambda|mu|rho|sigma|tau|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Sigma|Phi|Psi|Omega)`,
+  "g",
+);
 /** Greek names as whole words (`Chi`, `nu`, `omicron`): symbols, not text. */
 const GREEK_WORDS = new RegExp(
   `(?<![a-zA-Z])(?:${[...GREEK_NAMES].sort((a, b) => b.length - a.length).join("|")})(?![a-zA-Z])`,
@@ -618,11 +625,18 @@ function timeValue(m: RegExpExecArray): Parsed {
 function textValue(s: string): Parsed {
   // Operators stay: `summation(2*k + 1, …)` and `summation(2*k - 1, …)` are different texts.
   const text = s.toLowerCase().replace(/\\[a-zA-Z]+/g, "").replace(/[^a-z0-9+\-*/^=<>(),]+/g, " ")
-    .replace(/\s+/g, " ").trim().replace(/^(?:the|a|an) /, "")
-    // A yes/no answer written as true/false (`True` for `Yes`, as boolean questions take both).
-    .replace(/^true$/, "yes").replace(/^false$/, "no");
+    .replace(/\s+/g, " ").trim().replace(/^(?:the|a|an) /, "");
   if (text === "") throw new LatexError(`Cannot read answer: expected text, got "${s}"`);
-  return { t: "text", text, norm: `text(${text})`, src: s };
+  const answer = yesNoWord(text);
+  return { t: "text", text: answer, norm: `text(${answer})`, src: s };
+}
+
+/**
+ * A yes/no answer written as true/false reads as yes/no (`True` for `Yes`, as boolean questions
+ * take both); any other lower-case text is returned as it is.
+ */
+export function yesNoWord(text: string): string {
+  return text === "true" ? "yes" : text === "false" ? "no" : text;
 }
 
 /**

@@ -229,23 +229,22 @@ function looksBare(text: string): boolean {
   if (text.length > 500 || text.split("\n").length > 6) return false;
   if (/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(text)) return false; // CJK words are prose
   const stripped = text.replace(/\\(?:text|mbox|mathrm|textbf|operatorname)\{[^{}]*\}/g, "x");
+  const words = proseWords(stripped);
   // A sentence's own words make prose however short it is ("It is 4."), and so does a sentence
   // with a number ("She paid $50."); `xy`, `mv` and "Ten apples" stay answers.
-  if ([...stripped.matchAll(PROSE_WORD)].some((m) => SENTENCE_WORDS.test(m[0]))) return false;
+  if (words.some((w) => SENTENCE_WORDS.test(w))) return false;
   if (/^I\s+[a-z]{2,}\b/.test(stripped)) return false; // "I calculate 99 + 1 = 100"
   if (/^[A-Z][a-z]+\s+[a-z]{2,}\b[^\n]*\d[^\n]*[.!]$/.test(stripped)) return false;
-  return proseWords(stripped) < 3;
+  return words.length < 3;
 }
 
 /** Verbs and pronouns no maths answer writes as letters (`it is`, `we get`, `this equals`). */
 const SENTENCE_WORDS = /^(?:is|are|was|were|it|its|this|that|we|equals|gives|get|got)$/i;
 
-function proseWords(text: string): number {
-  let words = 0;
-  for (const m of text.matchAll(PROSE_WORD)) {
-    if (!MATH_WORDS.has(m[0].toLowerCase())) words++;
-  }
-  return words;
+/** The plain words of a text (maths words such as `sin` and `pi` left out). */
+function proseWords(text: string): string[] {
+  return [...text.matchAll(PROSE_WORD)].map((m) => m[0])
+    .filter((w) => !MATH_WORDS.has(w.toLowerCase()));
 }
 
 /**
@@ -256,7 +255,9 @@ function lastLineAfterProse(text: string): string | null {
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   if (lines.length < 2 || /\$|\\[[(]/.test(text)) return null; // maths regions: lastMathRegion
   const last = lines[lines.length - 1];
-  if (proseWords(last) > 0 || !lines.slice(0, -1).some((l) => proseWords(l) > 0)) return null;
+  if (proseWords(last).length > 0 || !lines.slice(0, -1).some((l) => proseWords(l).length > 0)) {
+    return null;
+  }
   const answer = tidy(last);
   return answer === "" ? null : answer;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { compareParsed, type Verdict } from "./_compare.ts";
-import { parseAnswer, type Parsed } from "./_parse.ts";
+import { parseAnswer, type Parsed, yesNoWord } from "./_parse.ts";
 import { extractAnswer } from "./extract.ts";
 import { unitsDiffer } from "./_units.ts";
 import type { AnswerForm, VerifyOptions, VerifyResult } from "./types.ts";
@@ -70,8 +70,7 @@ function yesNoVerdict(gold: string, answer: string) {
   const g = YES_NO_GOLD.exec(gold);
   const p = g && YES_NO_LEAD.exec(answer);
   if (!g || !p) return null;
-  const word = (w: string) => ({ true: "yes", false: "no" } as Record<string, string>)[w] ?? w;
-  return word(p[1].toLowerCase()) === word(g[1].toLowerCase())
+  return yesNoWord(p[1].toLowerCase()) === yesNoWord(g[1].toLowerCase())
     ? { result: "equal" as const, reason: "yes_no" }
     : { result: "not_equal" as const, reason: "value_differs" };
 }
