@@ -6,7 +6,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { readTextIfExists, sha256File, sha256Hex, writeFileAtomic } from "../util/mod.ts";
+import {
+  ensureParentDir,
+  readTextIfExists,
+  sha256File,
+  sha256Hex,
+  writeFileAtomic,
+} from "../util/mod.ts";
 
 /** Options for {@linkcode readSource}. */
 export interface ReadSourceOptions {
@@ -213,7 +219,7 @@ async function download(
   }
   // Stream into a temporary file beside the entry, hashing as it goes; it becomes the entry only
   // when complete and verified.
-  await Deno.mkdir(cacheDirOf(path), { recursive: true });
+  await ensureParentDir(path);
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const hash = createHash("sha256");
   let size = 0;
@@ -245,9 +251,4 @@ async function download(
   const meta: CacheMeta = { url, sha256, bytes: size, fetchedAt: new Date().toISOString() };
   await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + "\n");
   return { location: url, sha256, origin: "download", path };
-}
-
-function cacheDirOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash > 0 ? path.slice(0, slash) : ".";
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { constants, gunzipSync } from "node:zlib";
+import { ensureParentDir } from "../util/mod.ts";
 
 /** Options for {@linkcode createRolloutWriter}. */
 export interface RolloutWriterOptions {
@@ -59,8 +60,7 @@ export async function createRolloutWriter(
       `Cannot create rollout dump ${path}: expected maxBytes > 0, got ${maxBytes}`,
     );
   }
-  const slash = path.lastIndexOf("/");
-  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await ensureParentDir(path);
   await Deno.writeFile(path, new Uint8Array(), { append: true, create: true });
   let bytes = (await Deno.stat(path)).size;
   let rows = 0;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { CheckpointFile } from "../model/mod.ts";
+import { ensureParentDir } from "../util/mod.ts";
 
 export type { CheckpointFile };
 
@@ -64,8 +65,7 @@ export interface JsonlDump {
  * ```
  */
 export async function createJsonlDump(path: string): Promise<JsonlDump> {
-  const slash = path.lastIndexOf("/");
-  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await ensureParentDir(path);
   await Deno.writeTextFile(path, "", { append: true, create: true });
   let count = 0;
   return {

@@ -27,9 +27,7 @@ export async function writeFileAtomic(
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
   const { mkdirs = true } = options;
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
-  if (mkdirs) await Deno.mkdir(dir, { recursive: true });
+  if (mkdirs) await ensureParentDir(path);
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
@@ -39,6 +37,21 @@ export async function writeFileAtomic(
     await Deno.remove(tmp).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Creates the folder a file path lies in (and its parents) when it is missing; a path without a
+ * folder needs none.
+ *
+ * @param path A file path.
+ * @example
+ * ```ts
+ * await ensureParentDir("runs/abc/rollouts.jsonl"); // runs/abc exists now
+ * ```
+ */
+export async function ensureParentDir(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
 }
 
 /**
