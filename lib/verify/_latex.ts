@@ -454,13 +454,9 @@ class Converter {
     const run = /^-?\d+(?:\.\d+)?(?!\d|\.\d)/.exec(this.s.slice(this.i, this.i + 40));
     if (run) {
       this.i += run[0].length;
-      const star2 = this.s.startsWith("**", this.i);
-      if (run[0].startsWith("-") && (star2 || this.s[this.i] === "^")) {
-        // `5^-3^-2` = 5^(-(3^(-2))): the sign belongs to the whole tower above it
-        this.i += star2 ? 2 : 1;
-        return `-(${run[0].slice(1)}^(${this.exponent(star2)}))`;
-      }
-      return run[0];
+      // `5^-3^-2` = 5^(-(3^(-2))): the sign belongs to the whole tower above it
+      const above = run[0].startsWith("-") ? this.powerAbove() : null;
+      return above === null ? run[0] : `-(${run[0].slice(1)}^(${above}))`;
     }
     const word = /^[a-zA-Z]+/.exec(this.s.slice(this.i, this.i + 40))?.[0];
     if (word && FUNCTIONS[word] && this.s[this.i + word.length] === "(") {
@@ -492,12 +488,18 @@ class Converter {
       // `e^-x^2` = e^(-(x^2)), never e^((-x)^2)
       this.i++;
       const base = this.arg();
-      const star2 = this.s.startsWith("**", this.i);
-      if (!star2 && this.s[this.i] !== "^") return `-${base}`;
-      this.i += star2 ? 2 : 1;
-      return `-((${base})^(${this.exponent(star2)}))`;
+      const above = this.powerAbove();
+      return above === null ? `-${base}` : `-((${base})^(${above}))`;
     }
     return this.arg(true);
+  }
+
+  /** A power (`^` or `**`) right here, read with its exponent; null when none follows. */
+  powerAbove(): string | null {
+    const star2 = this.s.startsWith("**", this.i);
+    if (!star2 && this.s[this.i] !== "^") return null;
+    this.i += star2 ? 2 : 1;
+    return this.exponent(star2);
   }
 
   /**
