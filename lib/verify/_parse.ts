@@ -438,6 +438,11 @@ const GREEK_WORDS = new RegExp(
 );
 const ANSWER_WORDS = /^(?:no|yes|none|true|false|odd|even|neither|both|all)$/i;
 const DEGREE_ANYWHERE = /(\d+(?:\.\d+)?)\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z]))/g;
+/** mathjs source of a TeX or plain-text expression, with odd-denominator powers as real roots. */
+function toMathjs(s: string): string {
+  return realRoots(latexToMathjs(s));
+}
+
 const FAST_INT = /^[+-]?\d+$/;
 const FAST_DEC = /^[+-]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d+)?[eE][+-]?\d{1,4})$/;
 const FAST_FRAC = /^([+-]?)(?:(\d+)\/(\d+)|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d))$/;
@@ -524,7 +529,7 @@ export function parseScalar(text: string): Parsed {
   ) {
     return textValue(s);
   }
-  const src = realRoots(latexToMathjs(s));
+  const src = toMathjs(s);
   const node = big().parse(src);
   const vars = freeVariables(node);
   const small = vars.length === 0 && magnitudeBound(node) <= MAX_LOG10;
@@ -557,7 +562,7 @@ function sumValue(match: RegExpExecArray, flags: ScalarFlags): Parsed {
   if (count > MAX_SUM_TERMS) {
     throw new RangeError(`Cannot evaluate sum: ${count} terms, more than ${MAX_SUM_TERMS}`);
   }
-  const bodySrc = `(${realRoots(latexToMathjs(bodyText))})`;
+  const bodySrc = `(${toMathjs(bodyText)})`;
   const bodyNode = big().parse(bodySrc);
   const m = big();
   const at = (k: bigint): MathNode => {
@@ -651,7 +656,7 @@ export function textAsExpression(p: Parsed & { t: "text" }): Parsed | null {
     return null;
   }
   try {
-    const src = realRoots(latexToMathjs(p.src));
+    const src = toMathjs(p.src);
     const node = big().parse(src);
     const vars = freeVariables(node);
     const flags = { percent: false, degree: false };
