@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { runMain, UsageError } from "../run/command.ts";
-import { readLines, verifyJsonl } from "../verify/mod.ts";
+import { MAX_RELATIVE_TOLERANCE, readLines, verifyJsonl } from "../verify/mod.ts";
 
 const HELP = `Usage: deno task verify [FILE] [options]
 Reads JSONL objects with "pred" and "gold" (other fields are passed through) from FILE or stdin and
@@ -57,9 +57,9 @@ async function main(): Promise<number> {
   const file = positionals[0];
   const seed = Number(values.seed);
   const relativeTolerance = Number(values["relative-tolerance"]);
-  if (!(relativeTolerance >= 0 && relativeTolerance < 1)) {
+  if (!(relativeTolerance >= 0 && relativeTolerance <= MAX_RELATIVE_TOLERANCE)) {
     throw new UsageError(
-      `Cannot verify: expected --relative-tolerance between 0 and 1, got ${
+      `Cannot verify: expected --relative-tolerance in [0, ${MAX_RELATIVE_TOLERANCE}], got ${
         values["relative-tolerance"]
       }`,
     );

@@ -9,6 +9,7 @@ import { type Infer, type ParseContext, t } from "../config/schema.ts";
 import { BACKEND_ORDER } from "../model/mod.ts";
 import { ADVANTAGE_ESTIMATORS } from "../rl/advantages.ts";
 import { AGGREGATION_MODES, POLICY_LOSSES } from "../rl/losses.ts";
+import { MAX_RELATIVE_TOLERANCE } from "../verify/types.ts";
 
 const ESTIMATORS = Object.keys(ADVANTAGE_ESTIMATORS) as (keyof typeof ADVANTAGE_ESTIMATORS)[];
 const LOSSES = Object.keys(POLICY_LOSSES) as (keyof typeof POLICY_LOSSES)[];
@@ -68,7 +69,7 @@ export const RL_SCHEMA = t.object({
     relativeTolerance: t.number({
       default: 0,
       min: 0,
-      max: 0.5,
+      max: MAX_RELATIVE_TOLERANCE,
       doc: "constants written with a decimal point match within this fraction (0 = exact)",
     }),
     percent: t.boolean({ default: false, doc: "let x and x/100 match when neither writes %" }),

@@ -91,6 +91,7 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    * Relative tolerance for constants when either side is written with a decimal point, as many
    * graders apply (`1e-4`: `3.1401` matches `3.14`, `18.0001` matches `18`). 0 compares values
    * exactly, with a written decimal matching only what rounds to it (`2.232` ≠ `2.23`).
+   * At most {@linkcode MAX_RELATIVE_TOLERANCE}.
    * @default 0
    */
   relativeTolerance?: number;
@@ -113,3 +114,6 @@ export interface VerifyOptions extends ExtractAnswerOptions {
    */
   maxAnswerLength?: number;
 }
+
+/** The largest `relativeTolerance` the CLI and a run's `rl.verify` accept (half the value). */
+export const MAX_RELATIVE_TOLERANCE = 0.5;
